@@ -143,6 +143,14 @@ public sealed partial class EngineClient : IDisposable
         return await ReadJsonAsync(response, responseInfo, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>POSTs without a body and reads a JSON answer.</summary>
+    public async Task<TResponse> PostForJsonAsync<TResponse>(
+        string pathAndQuery, JsonTypeInfo<TResponse> responseInfo, EngineResource resource, string? target, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Post, pathAndQuery, null, resource, target, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, responseInfo, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends a request whose answer carries no data we need; returns the status (204, 200 or 304).</summary>
     public async Task<HttpStatusCode> SendNoContentAsync(
         HttpMethod method, string pathAndQuery, HttpContent? content, EngineResource resource, string? target, CancellationToken cancellationToken)
