@@ -106,7 +106,7 @@ BENCH_TOOL=$(echo "$TOOL_ART"/bin/PSContainer.Bench/release*/psc-bench)
 WORK=$(mktemp -d /tmp/pscb.XXXXXX)  # short: containerd's socket paths must stay under 108 bytes
 OUT=${OUT:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
-SAMPLES=$OUT/samples.jsonl; TRACE_FILE=$OUT/trace.jsonl
+SAMPLES=$OUT/samples.jsonl; TRACE_FILE=$OUT/trace-engine.jsonl; RUNTIME_TRACE_FILE=$OUT/trace-runtime.jsonl
 : >"$SAMPLES"
 source "$ROOT/bench/lib/daemons.sh"
 source "$ROOT/bench/lib/benchmarks.sh"
@@ -124,20 +124,29 @@ command -v "$DOCKER_CLI" >/dev/null || { UNAVAILABLE[ours]="no docker CLI ($DOCK
 
 selected cold_start && bench_cold_start
 
-log "starting the daemons"
-if [ -z "${UNAVAILABLE[docker]:-}" ]; then
-  start_docker || UNAVAILABLE[docker]="dockerd did not start: $START_ERROR"
-fi
-if [ -z "${UNAVAILABLE[ours]:-}" ]; then
-  start_ours || UNAVAILABLE[ours]="psc-engine did not start: $START_ERROR"
-fi
-if [ -z "${UNAVAILABLE[podman]:-}" ]; then
-  mkdir -p "$WORK/podman"
-  quiet podman "${PODMAN_ARGS[@]}" info || UNAVAILABLE[podman]="podman info failed: $(last_error)"
-fi
-for s in ours docker podman; do
-  [ -n "${UNAVAILABLE[$s]:-}" ] && { log "$s: not available: ${UNAVAILABLE[$s]}"; continue; }
-  quiet cli "$s" load -i "$IMAGES/busybox-docker.tar" || UNAVAILABLE[$s]="cannot load the busybox image: $(last_error)"
+# Starts dockerd and our engine and checks podman; a system that fails is not available, with the
+# reason, for every later figure. Then the same busybox archive is loaded into each.
+start_systems() {
+  local s
+  log "starting the daemons"
+  if [ -z "${UNAVAILABLE[docker]:-}" ]; then
+    start_docker || UNAVAILABLE[docker]="dockerd did not start: $START_ERROR"
+  fi
+  if [ -z "${UNAVAILABLE[ours]:-}" ]; then
+    start_ours || UNAVAILABLE[ours]="psc-engine did not start: $START_ERROR"
+  fi
+  if [ -z "${UNAVAILABLE[podman]:-}" ]; then
+    mkdir -p "$WORK/podman"
+    quiet podman "${PODMAN_ARGS[@]}" info || UNAVAILABLE[podman]="podman info failed: $(last_error)"
+  fi
+  for s in ours docker podman; do
+    [ -n "${UNAVAILABLE[$s]:-}" ] && { log "$s: not available: ${UNAVAILABLE[$s]}"; continue; }
+    quiet cli "$s" load -i "$IMAGES/busybox-docker.tar" || UNAVAILABLE[$s]="cannot load the busybox image: $(last_error)"
+  done
+}
+# The runtime figures need no daemon.
+for b in run_rm exec fifty api memory load pull port profile; do
+  selected "$b" && { start_systems; break; }
 done
 
 for b in run_rm runtime exec fifty api memory load pull port profile; do
@@ -160,7 +169,7 @@ jq -n --arg started "$STARTED" --arg machine "$(nproc) cores, $(awk -F': ' '/mod
     parameters: {fifty: $fifty, fifty_runs: $fifty_runs, mem: $mem, api: $api, image: $image},
     benchmarks: $benchmarks, psc_bin: $bin,
     versions: {dockerd: $dockerd, containerd: $containerd, podman: $podman, runc: $runc, "docker CLI": $cli}}' >"$OUT/meta.json"
-"$BENCH_TOOL" report --samples "$SAMPLES" --meta "$OUT/meta.json" --trace "$TRACE_FILE" --out "$OUT" || die "psc-bench report failed"
+"$BENCH_TOOL" report --samples "$SAMPLES" --meta "$OUT/meta.json" --trace "$TRACE_FILE" --runtime-trace "$RUNTIME_TRACE_FILE" --out "$OUT" || die "psc-bench report failed"
 cat "$OUT/results.md"
 log "results: $OUT/results.md and $OUT/results.json"
 

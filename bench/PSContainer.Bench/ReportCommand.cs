@@ -11,6 +11,7 @@ internal static class ReportCommand
         var samplesPath = options.Required("samples");
         var metaPath = options.Required("meta");
         var tracePath = options.Optional("trace");
+        var runtimeTracePath = options.Optional("runtime-trace");
         var outDir = options.Required("out");
 
         var samples = Samples.Read(samplesPath);
@@ -25,13 +26,25 @@ internal static class ReportCommand
         }
         var figures = Results.Compute(samples, parameters);
         var targets = Results.Judge(figures);
-        var (profile, profileRuns) = tracePath is not null && File.Exists(tracePath)
-            ? TraceProfile.Read(tracePath)
-            : ([], 0);
+        var profiles = new List<Profile>
+        {
+            ReadProfile("engine", "our `docker run --rm busybox true` through psc-engine", tracePath),
+            ReadProfile("runtime", "`psc-runc run` of busybox `true` alone", runtimeTracePath),
+        };
 
         Directory.CreateDirectory(outDir);
-        ReportJson.Write(Path.Combine(outDir, "results.json"), meta.RootElement, figures, targets, profile, profileRuns);
-        File.WriteAllText(Path.Combine(outDir, "results.md"), ReportMarkdown.Render(meta.RootElement, figures, targets, profile, profileRuns));
+        ReportJson.Write(Path.Combine(outDir, "results.json"), meta.RootElement, figures, targets, profiles);
+        File.WriteAllText(Path.Combine(outDir, "results.md"), ReportMarkdown.Render(meta.RootElement, figures, targets, profiles));
         return 0;
+    }
+
+    private static Profile ReadProfile(string id, string title, string? path)
+    {
+        if (path is null || !File.Exists(path))
+        {
+            return new Profile(id, title, [], 0);
+        }
+        var (steps, runs) = TraceProfile.Read(path);
+        return new Profile(id, title, steps, runs);
     }
 }

@@ -350,29 +350,46 @@ bench_port() {
   fi
 }
 
-# ---- startup profile of our `run --rm busybox true` (PSC_TRACE; see bench/README.md)
-trace_mark() { local t=$EPOCHREALTIME; printf '{"t":%s000,"step":"%s","comp":"bench","pid":%s}\n' "${t/./}" "$1" "$$" >>"$TRACE_FILE"; }
+# ---- startup profile of our `run` (PSC_TRACE_FILE; see bench/README.md): through the engine,
+# and of psc-runc alone. bench writes client.start/client.exit around each traced run; the
+# components write their own steps in between.
+trace_mark() { # FILE STEP
+  local t=$EPOCHREALTIME
+  printf '{"t":%s000,"step":"%s","comp":"bench","pid":%s}\n' "${t/./}" "$2" "$$" >>"$1"
+}
 bench_profile() {
-  log "startup profile of our run (PSC_TRACE_FILE)"
-  [ -n "${UNAVAILABLE[ours]:-}" ] && { log "  not available: ${UNAVAILABLE[ours]}"; return 0; }
+  log "startup profiles (PSC_TRACE_FILE)"
+  local i
+  : >"$RUNTIME_TRACE_FILE"
+  if [ -x "$PSC_BIN/psc-runc" ] && make_bundle; then
+    mkdir -p "$(runtime_root ours)"
+    for ((i = 0; i < PROFILE_RUNS; i++)); do
+      trace_mark "$RUNTIME_TRACE_FILE" client.start
+      PSC_TRACE_FILE=$RUNTIME_TRACE_FILE quiet runtime ours run --bundle "$BUNDLE" "pscb-trace-$i" ||
+        { log "  traced psc-runc run failed: $(last_error)"; runtime ours delete --force "pscb-trace-$i" >/dev/null 2>&1; break; }
+      trace_mark "$RUNTIME_TRACE_FILE" client.exit
+    done
+  fi
+
+  [ -n "${UNAVAILABLE[ours]:-}" ] && { log "  engine profile not available: ${UNAVAILABLE[ours]}"; return 0; }
   # A separate engine session with tracing on, so the timed figures above ran without it.
   stop_ours
-  export PSC_TRACE=1 PSC_TRACE_FILE=$TRACE_FILE
   : >"$TRACE_FILE"
+  export PSC_TRACE_FILE=$TRACE_FILE
   if ! start_ours; then
-    log "  psc-engine did not start with tracing: $START_ERROR"
-    unset PSC_TRACE PSC_TRACE_FILE
+    unset PSC_TRACE_FILE
+    UNAVAILABLE[ours]="psc-engine did not start again: $START_ERROR"
+    log "  ${UNAVAILABLE[ours]}"
     return 0
   fi
-  unset PSC_TRACE PSC_TRACE_FILE
-  local i
+  unset PSC_TRACE_FILE
   # shellcheck disable=SC2046
-  quiet cli ours run --rm $(run_args ours) busybox true # warm-up, not traced
+  quiet cli ours run --rm $(run_args ours) busybox true # warm-up, not part of the profile
   : >"$TRACE_FILE"
   for ((i = 0; i < PROFILE_RUNS; i++)); do
-    trace_mark client.start
+    trace_mark "$TRACE_FILE" client.start
     # shellcheck disable=SC2046
     quiet cli ours run --rm $(run_args ours) busybox true || { log "  traced run failed: $(last_error)"; break; }
-    trace_mark client.exit
+    trace_mark "$TRACE_FILE" client.exit
   done
 }

@@ -6,7 +6,7 @@ namespace PSContainer.Bench.Report;
 internal static class ReportJson
 {
     public static void Write(string path, JsonElement meta, IReadOnlyList<FigureResult> figures, IReadOnlyList<TargetResult> targets,
-        IReadOnlyList<ProfileStep> profile, int profileRuns)
+        IReadOnlyList<Profile> profiles)
     {
         using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -87,20 +87,26 @@ internal static class ReportJson
         }
         w.WriteEndArray();
 
-        w.WriteStartObject("profile");
-        w.WriteNumber("runs", profileRuns);
-        w.WriteStartArray("steps");
-        foreach (var p in profile)
+        w.WriteStartObject("profiles");
+        foreach (var profile in profiles)
         {
-            w.WriteStartObject();
-            w.WriteString("step", p.Step);
-            w.WriteString("comp", p.Component);
-            w.WriteNumber("median_offset_ms", p.MedianOffsetMs);
-            w.WriteNumber("median_delta_ms", p.MedianDeltaMs);
-            w.WriteNumber("runs", p.Runs);
+            w.WriteStartObject(profile.Id);
+            w.WriteString("title", profile.Title);
+            w.WriteNumber("runs", profile.Runs);
+            w.WriteStartArray("steps");
+            foreach (var p in profile.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("step", p.Step);
+                w.WriteString("comp", p.Component);
+                w.WriteNumber("median_offset_ms", p.MedianOffsetMs);
+                w.WriteNumber("median_delta_ms", p.MedianDeltaMs);
+                w.WriteNumber("runs", p.Runs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
-        w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -10,7 +10,7 @@ internal static class ReportMarkdown
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public static string Render(JsonElement meta, IReadOnlyList<FigureResult> figures, IReadOnlyList<TargetResult> targets,
-        IReadOnlyList<ProfileStep> profile, int profileRuns)
+        IReadOnlyList<Profile> profiles)
     {
         var md = new StringBuilder();
         md.AppendLine(C, $"Measured {Meta(meta, "started")} on {Meta(meta, "machine")}; commit {Meta(meta, "commit")}.");
@@ -65,22 +65,25 @@ internal static class ReportMarkdown
         }
         md.AppendLine();
 
-        md.AppendLine(C, $"Startup profile of our `docker run --rm busybox true` (PSC_TRACE, median over {profileRuns} traced runs):");
-        md.AppendLine();
-        if (profile.Count <= 2)
+        foreach (var profile in profiles)
         {
-            md.AppendLine("not available: the components did not write trace steps (PSC_TRACE_FILE; see bench/README.md).");
-        }
-        else
-        {
-            md.AppendLine("| step | component | at ms | +ms since previous step |");
-            md.AppendLine("|---|---|---|---|");
-            foreach (var p in profile)
+            md.AppendLine(C, $"Startup profile of {profile.Title} (PSC_TRACE_FILE, median over {profile.Runs} traced runs):");
+            md.AppendLine();
+            if (profile.IsEmpty)
             {
-                md.AppendLine(C, $"| {p.Step} | {p.Component} | {p.MedianOffsetMs:F1} | {p.MedianDeltaMs:F1} |");
+                md.AppendLine("not available: no component wrote trace steps (PSC_TRACE_FILE; see bench/README.md).");
             }
+            else
+            {
+                md.AppendLine("| step | component | at ms | +ms since previous step |");
+                md.AppendLine("|---|---|---|---|");
+                foreach (var p in profile.Steps)
+                {
+                    md.AppendLine(C, $"| {p.Step} | {p.Component} | {p.MedianOffsetMs:F1} | {p.MedianDeltaMs:F1} |");
+                }
+            }
+            md.AppendLine();
         }
-        md.AppendLine();
 
         md.AppendLine("What each figure runs:");
         md.AppendLine();

@@ -5,6 +5,13 @@ namespace PSContainer.Bench.Report;
 /// <summary>One step of the startup profile: when it happens after the client started, as a median over the traced runs.</summary>
 internal sealed record ProfileStep(string Step, string Component, double MedianOffsetMs, double MedianDeltaMs, int Runs);
 
+/// <summary>The steps of one traced operation; empty when no component wrote any.</summary>
+internal sealed record Profile(string Id, string Title, IReadOnlyList<ProfileStep> Steps, int Runs)
+{
+    /// <summary>Only the harness's own client.start/client.exit marks: nothing to show.</summary>
+    public bool IsEmpty => Steps.All(s => s.Step is "client.start" or "client.exit");
+}
+
 /// <summary>
 /// Reads the PSC_TRACE_FILE lines ({"t": unix ns, "step": name, "comp": component, ...}) that the
 /// components and bench/run.sh write during the traced `run`s. Each traced run begins with the
