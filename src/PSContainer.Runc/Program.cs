@@ -1,3 +1,2 @@
-// Entry point of psc-runc; see ARCHITECTURE.md for its place in the chain.
-Console.Error.WriteLine("psc-runc: not built yet");
-return 1;
+// Entry point of psc-runc (see ARCHITECTURE.md, "psc-runc"): everything happens in Cli/RuncMain.
+return PSContainer.Runc.Cli.RuncMain.Run(args, Console.Out);

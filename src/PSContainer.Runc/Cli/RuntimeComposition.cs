@@ -1,0 +1,40 @@
+using PSContainer.Runc.Container;
+using PSContainer.Runc.Security;
+using PSContainer.Runc.Security.Seccomp;
+
+namespace PSContainer.Runc.Cli;
+
+/// <summary>Wires the runtime to the real cgroup managers, capability table and seccomp compiler.</summary>
+public static class RuntimeComposition
+{
+    public static RuntimeOptions Options(string root, RuncLog log) => new()
+    {
+        Root = root,
+        Debug = log.IsDebug ? log.Debug : null,
+        Warn = log.Warn,
+        Cgroups = new CgroupfsProvider(),
+        CapabilityNumber = CapabilityNumber,
+        CompileSeccomp = Compile,
+    };
+
+    /// <summary>The OCI capability name ("CAP_KILL") to its number; null when unknown.</summary>
+    public static int? CapabilityNumber(string name) =>
+        name.StartsWith("CAP_", StringComparison.Ordinal) && Capabilities.TryParse(name, out var n) ? n : null;
+
+    public static (byte[] Program, long Flags) Compile(Oci.LinuxSeccomp seccomp)
+    {
+        try
+        {
+            var program = SeccompCompiler.CompileProgram(seccomp);
+            if (program.NeedsListener)
+            {
+                throw new RuncException("linux.seccomp: SCMP_ACT_NOTIFY (a seccomp listener) is not supported by psc-runc");
+            }
+            return (program.Filter, (long)program.Flags);
+        }
+        catch (SecurityConfigException e)
+        {
+            throw new RuncException($"linux.seccomp: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+using PSContainer.Oci;
+
+namespace PSContainer.Runc.Container;
+
+/// <summary>
+/// What psc-runc keeps about one container in ROOT/ID/state.json: enough to answer `state`, to
+/// signal and delete it, and to exec into it, after the process that created it is gone.
+/// </summary>
+public sealed class ContainerRecord
+{
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    /// <summary>The init's start time (clock ticks since boot, /proc/PID/stat field 22): tells a reused pid apart.</summary>
+    [JsonPropertyName("pidStartTime")] public ulong PidStartTime { get; set; }
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    /// <summary>The config the container was created from (hooks, namespaces, seccomp for exec).</summary>
+    [JsonPropertyName("config")] public Spec Config { get; set; } = new();
+    /// <summary>The container's cgroup, as the cgroup manager names it (null: none was made).</summary>
+    [JsonPropertyName("cgroupPath")] public string? CgroupPath { get; set; }
+    /// <summary>Namespace types the init has apart from the runtime's (what exec joins).</summary>
+    [JsonPropertyName("namespaces")] public List<string> Namespaces { get; set; } = [];
+    /// <summary>Set once `start` ran the poststart hooks; a created container has not started.</summary>
+    [JsonPropertyName("started")] public bool Started { get; set; }
+}
+
+/// <summary>One line of `list --format json` (runc's field names).</summary>
+public sealed class ContainerSummary
+{
+    [JsonPropertyName("ociVersion")] public string OciVersion { get; set; } = "";
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+}
+
+/// <summary>The `state` output: the OCI state plus runc's extra fields (rootfs, created, owner).</summary>
+public sealed class ContainerState
+{
+    [JsonPropertyName("ociVersion")] public string OciVersion { get; set; } = "";
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+}
+
+/// <summary>Source-generated JSON for what psc-runc writes and prints.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(ContainerState))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(State))]
+[JsonSerializable(typeof(List<int>))]
+public sealed partial class RuncJsonContext : JsonSerializerContext
+{
+}

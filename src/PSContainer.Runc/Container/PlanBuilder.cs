@@ -1,0 +1,502 @@
+using System.Globalization;
+using System.Text;
+using PSContainer.Oci;
+using PSContainer.Runc.Process;
+using static PSContainer.Runc.Container.MountOptions;
+
+namespace PSContainer.Runc.Container;
+
+/// <summary>
+/// Turns a validated config into the plan psc-nsexec executes (DESIGN.md §1: all decisions here,
+/// none in C). Pure: the same inputs give the same operation list, which the unit tests assert.
+/// </summary>
+public static class PlanBuilder
+{
+    /// <summary>Default devices every container gets (the runtime spec's "Default Devices").</summary>
+    public static readonly IReadOnlyList<LinuxDevice> DefaultDevices =
+    [
+        Char("/dev/null", 1, 3), Char("/dev/zero", 1, 5), Char("/dev/full", 1, 7),
+        Char("/dev/random", 1, 8), Char("/dev/urandom", 1, 9), Char("/dev/tty", 5, 0),
+    ];
+
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The plan of a new container's init: namespaces, rootfs, process setup, wait for start, execve.</summary>
+    public static Plan BuildInit(PlanInputs inputs)
+    {
+        var spec = inputs.Spec;
+        var process = spec.Process ?? throw new RuncException("config.json: process must be set");
+        var linux = spec.Linux ?? new Linux();
+        var namespaces = linux.Namespaces ?? [];
+        var plan = new Plan();
+
+        bool Has(string type) => namespaces.Any(n => n.Type == type);
+        bool IsNew(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
+        var newUser = IsNew("user");
+
+        // Stage 0, in the runtime's namespaces: join what the config names by path.
+        foreach (var type in Namespaces.JoinOrder)
+        {
+            var ns = namespaces.FirstOrDefault(n => n.Type == type && !string.IsNullOrEmpty(n.Path));
+            if (ns is not null)
+            {
+                plan.Add(PlanOp.SetNs, $"join {type} namespace {ns.Path}", [Namespaces.Flag(type)], PlanStep.Utf8(ns.Path));
+            }
+        }
+        if (IsNew("time"))
+        {
+            // Offsets can only be written before any process lives in the namespace, so stage 0
+            // unshares it for its children and writes them before the clone (time_namespaces(7)).
+            plan.Add(PlanOp.Unshare, "unshare time namespace", [Namespaces.CLONE_NEWTIME]);
+            if (linux.TimeOffsets is { Count: > 0 } offsets)
+            {
+                var text = string.Concat(offsets.Select(o => string.Create(CultureInfo.InvariantCulture,
+                    $"{o.Key} {o.Value.Secs ?? 0} {o.Value.Nanosecs ?? 0}\n")));
+                plan.Add(PlanOp.WriteFile, "write /proc/self/timens_offsets", null, PlanStep.Utf8("/proc/self/timens_offsets"), PlanStep.Utf8(text));
+            }
+        }
+        AddRlimits(plan, process);
+        if (process.OomScoreAdj is { } oom)
+        {
+            plan.Add(PlanOp.WriteFile, $"set oom_score_adj {oom}", null, PlanStep.Utf8("/proc/self/oom_score_adj"),
+                PlanStep.Utf8(oom.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        // The cgroup namespace is unshared after the runtime moved the child into its cgroup, so that
+        // cgroup becomes the namespace's root; the time namespace is already in place for children.
+        long cloneFlags = 0;
+        foreach (var ns in namespaces.Where(n => string.IsNullOrEmpty(n.Path) && n.Type is not "cgroup" and not "time"))
+        {
+            cloneFlags |= Namespaces.Flag(ns.Type);
+        }
+        plan.Add(PlanOp.Clone, $"clone the container init (flags 0x{cloneFlags:x})", [cloneFlags],
+            PlanStep.Utf8(newUser ? MapText(linux.UidMappings) : ""),
+            PlanStep.Utf8(newUser ? MapText(linux.GidMappings) : ""));
+
+        if (newUser)
+        {
+            // In the new user namespace the creator's ids are unmapped until we become its root.
+            plan.Add(PlanOp.SetResGid, "setresgid 0 in the user namespace", [0]);
+            plan.Add(PlanOp.SetResUid, "setresuid 0 in the user namespace", [0]);
+        }
+        if (IsNew("cgroup"))
+        {
+            plan.Add(PlanOp.Unshare, "unshare cgroup namespace", [Namespaces.CLONE_NEWCGROUP]);
+        }
+
+        if (IsNew("mount"))
+        {
+            AddRootfs(plan, inputs, linux, newUser);
+        }
+        else if (Has("mount"))
+        {
+            // Joining a mount namespace by path: its root is the container's root already.
+        }
+        else
+        {
+            throw new RuncException("config.json: linux.namespaces must include \"mount\" (psc-runc cannot build a rootfs in the host's mount namespace)");
+        }
+
+        plan.Add(PlanOp.SetSid, "setsid");
+        if (process.Terminal == true)
+        {
+            var socket = inputs.ConsoleSocketFd ?? throw new RuncException("process.terminal is true: --console-socket is required");
+            plan.Add(PlanOp.Pty, "open a pty and send its master to the console socket",
+                [socket, process.ConsoleSize?.Height ?? 0, process.ConsoleSize?.Width ?? 0],
+                PlanStep.Utf8("/dev/ptmx"), PlanStep.Utf8("/dev/console"));
+        }
+        if (IsNew("mount"))
+        {
+            AddMaskedAndReadonly(plan, linux, spec.Root?.Readonly == true);
+        }
+        if (IsNew("uts") || Has("uts"))
+        {
+            if (!string.IsNullOrEmpty(spec.Hostname))
+            {
+                plan.Add(PlanOp.SetHostname, $"sethostname {spec.Hostname}", null, PlanStep.Utf8(spec.Hostname));
+            }
+            if (!string.IsNullOrEmpty(spec.Domainname))
+            {
+                plan.Add(PlanOp.SetDomainname, $"setdomainname {spec.Domainname}", null, PlanStep.Utf8(spec.Domainname));
+            }
+        }
+        AddSysctls(plan, linux, Has);
+        if (linux.Personality is { } personality)
+        {
+            // PER_LINUX = 0, PER_LINUX32 = 8; personality flags are not part of what runc applies either.
+            plan.Add(PlanOp.Personality, $"personality {personality.Domain}", [personality.Domain == "LINUX32" ? 8 : 0]);
+        }
+        AddProcess(plan, process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
+            inputs.CapabilityNumber, inputs.ExecFifoFd, spec.Hooks?.StartContainer);
+        return plan;
+    }
+
+    /// <summary>The plan of `exec`: join the container's namespaces, fork into its pid namespace, set up the process, execve.</summary>
+    public static Plan BuildExec(ExecPlanInputs inputs)
+    {
+        var plan = new Plan();
+        foreach (var type in Namespaces.JoinOrder.Where(inputs.NamespacesToJoin.Contains))
+        {
+            var path = $"/proc/{inputs.InitPid}/ns/{Namespaces.ProcName(type)}";
+            plan.Add(PlanOp.SetNs, $"join {type} namespace {path}", [Namespaces.Flag(type)], PlanStep.Utf8(path));
+        }
+        AddRlimits(plan, inputs.Process);
+        if (inputs.Process.OomScoreAdj is { } oom)
+        {
+            plan.Add(PlanOp.WriteFile, $"set oom_score_adj {oom}", null, PlanStep.Utf8("/proc/self/oom_score_adj"),
+                PlanStep.Utf8(oom.ToString(CultureInfo.InvariantCulture)));
+        }
+        // setns(CLONE_NEWPID) only moves children: the clone puts the process really inside.
+        plan.Add(PlanOp.Clone, "fork into the container's pid namespace", [0], PlanStep.Utf8(""), PlanStep.Utf8(""));
+        if (inputs.NamespacesToJoin.Contains("user"))
+        {
+            plan.Add(PlanOp.SetResGid, "setresgid 0 in the user namespace", [0]);
+            plan.Add(PlanOp.SetResUid, "setresuid 0 in the user namespace", [0]);
+        }
+        if (inputs.Process.Terminal == true)
+        {
+            var socket = inputs.ConsoleSocketFd ?? throw new RuncException("exec with a terminal needs --console-socket");
+            plan.Add(PlanOp.SetSid, "setsid");
+            plan.Add(PlanOp.Pty, "open a pty and send its master to the console socket",
+                [socket, inputs.Process.ConsoleSize?.Height ?? 0, inputs.Process.ConsoleSize?.Width ?? 0],
+                PlanStep.Utf8("/dev/ptmx"), PlanStep.Utf8(""));
+        }
+        AddProcess(plan, inputs.Process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
+            inputs.CapabilityNumber, execFifoFd: null, startHooks: null);
+        return plan;
+    }
+
+    private static void AddRootfs(Plan plan, PlanInputs inputs, Linux linux, bool newUser)
+    {
+        var spec = inputs.Spec;
+        var rootfs = inputs.Rootfs;
+        plan.Add(PlanOp.Mount, $"make / {linux.RootfsPropagation ?? "rslave"}",
+            [(long)RootPropagation(linux.RootfsPropagation)], [], PlanStep.Utf8("/"), [], []);
+        // pivot_root needs the new root to be a mount point: bind the rootfs onto itself.
+        plan.Add(PlanOp.Mount, $"bind {rootfs} onto itself", [(long)(MS_BIND | MS_REC)],
+            PlanStep.Utf8(rootfs), PlanStep.Utf8(rootfs), [], []);
+        plan.Add(PlanOp.Root, $"open the rootfs {rootfs}", null, PlanStep.Utf8(rootfs));
+
+        var mounts = spec.Mounts ?? [];
+        var devBound = false;
+        var hasDevPts = false;
+        for (var i = 0; i < mounts.Count; i++)
+        {
+            var m = mounts[i];
+            var field = $"mounts[{i}]";
+            var options = Parse(m.Options, field + ".options");
+            var type = m.Type ?? "";
+            var bind = options.IsBind || type == "bind";
+            var dest = CleanContainerPath(m.Destination);
+            if (dest == "/dev" && bind)
+            {
+                devBound = true;
+            }
+            if (dest == "/dev/pts" && type == "devpts")
+            {
+                hasDevPts = true;
+            }
+            if (type == "cgroup" || type == "cgroup2")
+            {
+                AddCgroupMount(plan, dest, options);
+                continue;
+            }
+            if (bind)
+            {
+                var source = m.Source ?? throw new RuncException($"config.json: {field}.source must be set for a bind mount");
+                var create = inputs.IsDirectory(source) ? StepOptions.Mkdir : StepOptions.Touch;
+                var bindFlags = MS_BIND | (options.Flags & MS_REC);
+                plan.Add(PlanOp.Mount, $"bind {source} on {rootfs}{dest}", [(long)bindFlags, (long)(StepOptions.InRoot | create)],
+                    PlanStep.Utf8(source), PlanStep.Utf8(dest), [], []);
+                var extra = options.Flags & BindRemountable;
+                if (extra != 0)
+                {
+                    // MS_BIND ignores ro/nosuid/...: they take a second, remounting call (mount(2)).
+                    plan.Add(PlanOp.Mount, $"remount {rootfs}{dest} ({string.Join(',', m.Options ?? [])})",
+                        [(long)(MS_BIND | MS_REMOUNT | extra | (options.Flags & MS_REC)), (long)StepOptions.InRoot],
+                        [], PlanStep.Utf8(dest), [], []);
+                }
+            }
+            else
+            {
+                var fsFlags = options.Flags & ~MS_REC;
+                var data = options.Data;
+                plan.Add(PlanOp.Mount, $"mount {type} on {rootfs}{dest}",
+                    [(long)fsFlags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+                    PlanStep.Utf8(m.Source ?? type), PlanStep.Utf8(dest), PlanStep.Utf8(type), PlanStep.Utf8(data));
+            }
+            if (options.Propagation != 0)
+            {
+                plan.Add(PlanOp.Mount, $"set propagation of {rootfs}{dest}", [(long)options.Propagation, (long)StepOptions.InRoot],
+                    [], PlanStep.Utf8(dest), [], []);
+            }
+        }
+
+        if (!devBound)
+        {
+            AddDevices(plan, rootfs, linux, newUser);
+            AddDevSymlinks(plan, inputs.HostHasKcore, hasDevPts);
+        }
+
+        var hooks = spec.Hooks;
+        if (hooks is not null && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 } || hooks.CreateContainer is { Count: > 0 }))
+        {
+            plan.Add(PlanOp.Barrier, "wait for the prestart, createRuntime and createContainer hooks", [HookBarrier]);
+        }
+        if (inputs.NoPivot)
+        {
+            plan.Add(PlanOp.MoveRoot, $"move {rootfs} onto / (--no-pivot)", null, PlanStep.Utf8(rootfs));
+        }
+        else
+        {
+            plan.Add(PlanOp.PivotRoot, $"pivot_root into {rootfs}", null, PlanStep.Utf8(rootfs));
+        }
+    }
+
+    /// <summary>The id the Barrier step reports for the hooks that run before pivot_root.</summary>
+    public const long HookBarrier = 1;
+
+    private static void AddCgroupMount(Plan plan, string dest, MountOptions options)
+    {
+        // With the v1/hybrid layout of this machine the container sees its own cgroup through a
+        // cgroup2 mount only when the kernel offers it: mount cgroup2 read-only (ro unless "rw"),
+        // which shows the (controller-less) unified hierarchy from the container's cgroup namespace.
+        var flags = (options.Flags & ~MS_REC) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        plan.Add(PlanOp.Mount, $"mount cgroup2 on {dest}", [(long)flags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+            PlanStep.Utf8("cgroup2"), PlanStep.Utf8(dest), PlanStep.Utf8("cgroup2"), []);
+    }
+
+    private static void AddDevices(Plan plan, string rootfs, Linux linux, bool newUser)
+    {
+        var devices = new List<LinuxDevice>(DefaultDevices.Where(d => linux.Devices?.Any(x => x.Path == d.Path) != true));
+        devices.AddRange(linux.Devices ?? []);
+        foreach (var d in devices)
+        {
+            if (newUser)
+            {
+                // mknod is not allowed in a user namespace: bind the host's node instead (as runc does).
+                plan.Add(PlanOp.Mount, $"bind {d.Path} on {rootfs}{d.Path}", [(long)MS_BIND, (long)(StepOptions.InRoot | StepOptions.Touch)],
+                    PlanStep.Utf8(d.Path), PlanStep.Utf8(d.Path), [], []);
+                continue;
+            }
+            var type = d.Type switch { "b" => 0x6000L, "p" => 0x1000L, _ => 0x2000L };
+            var mode = type | (d.FileMode ?? 0x1B6 /* 0666 */) & 0xFFF;
+            var dev = d.Type == "p" ? 0 : (long)MakeDev((uint)d.Major, (uint)d.Minor);
+            plan.Add(PlanOp.Mknod, $"mknod {rootfs}{d.Path} {d.Type} {d.Major}:{d.Minor}", [mode, dev, d.Uid ?? 0, d.Gid ?? 0],
+                PlanStep.Utf8(d.Path));
+        }
+    }
+
+    private static void AddDevSymlinks(Plan plan, bool hostHasKcore, bool hasDevPts)
+    {
+        var links = new List<(string Target, string Link)>
+        {
+            ("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"),
+            ("/proc/self/fd/1", "/dev/stdout"), ("/proc/self/fd/2", "/dev/stderr"),
+        };
+        if (hostHasKcore)
+        {
+            links.Add(("/proc/kcore", "/dev/core"));
+        }
+        if (hasDevPts)
+        {
+            links.Add(("pts/ptmx", "/dev/ptmx"));
+        }
+        foreach (var (target, link) in links)
+        {
+            plan.Add(PlanOp.Symlink, $"symlink {link} -> {target}", [0, (long)StepOptions.IgnoreExist],
+                PlanStep.Utf8(target), PlanStep.Utf8(link));
+        }
+    }
+
+    private static void AddMaskedAndReadonly(Plan plan, Linux linux, bool readonlyRoot)
+    {
+        foreach (var path in linux.ReadonlyPaths ?? [])
+        {
+            plan.Add(PlanOp.Mount, $"bind {path} read-only", [(long)(MS_BIND | MS_REC), (long)(StepOptions.SourceIsTarget | StepOptions.IgnoreEnoent)],
+                [], PlanStep.Utf8(path), [], []);
+            plan.Add(PlanOp.Mount, $"remount {path} read-only",
+                [(long)(MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC), (long)StepOptions.IgnoreEnoent],
+                [], PlanStep.Utf8(path), [], []);
+        }
+        foreach (var path in linux.MaskedPaths ?? [])
+        {
+            plan.Add(PlanOp.Mask, $"mask {path}", null, PlanStep.Utf8(path));
+        }
+        if (readonlyRoot)
+        {
+            plan.Add(PlanOp.Mount, "remount / read-only", [(long)(MS_BIND | MS_REMOUNT | MS_RDONLY)], [], PlanStep.Utf8("/"), [], []);
+        }
+    }
+
+    private static void AddSysctls(Plan plan, Linux linux, Func<string, bool> has)
+    {
+        foreach (var (key, value) in linux.Sysctl ?? [])
+        {
+            var needs = SysctlNamespace(key) ?? throw new RuncException(
+                $"config.json: linux.sysctl.{key}: not namespaced; setting it would change the host");
+            if (!has(needs))
+            {
+                throw new RuncException($"config.json: linux.sysctl.{key}: needs a {needs} namespace, which the config does not request");
+            }
+            var path = "/proc/sys/" + key.Replace('.', '/');
+            plan.Add(PlanOp.WriteFile, $"sysctl {key}={value}", null, PlanStep.Utf8(path), PlanStep.Utf8(value));
+        }
+    }
+
+    /// <summary>The namespace a sysctl belongs to, or null when it is global (runc's list).</summary>
+    public static string? SysctlNamespace(string key)
+    {
+        if (key.StartsWith("net.", StringComparison.Ordinal))
+        {
+            return "network";
+        }
+        if (key.StartsWith("fs.mqueue.", StringComparison.Ordinal) ||
+            key is "kernel.msgmax" or "kernel.msgmnb" or "kernel.msgmni" or "kernel.sem" or "kernel.shmall"
+                or "kernel.shmmax" or "kernel.shmmni" or "kernel.shm_rmid_forced")
+        {
+            return "ipc";
+        }
+        return key is "kernel.hostname" or "kernel.domainname" ? "uts" : null;
+    }
+
+    private static void AddRlimits(Plan plan, OciProcess process)
+    {
+        foreach (var r in process.Rlimits ?? [])
+        {
+            var resource = RlimitNumber(r.Type) ?? throw new RuncException($"config.json: process.rlimits: unknown type \"{r.Type}\"");
+            plan.Add(PlanOp.SetRlimit, $"setrlimit {r.Type} soft={r.Soft} hard={r.Hard}", [resource, unchecked((long)r.Soft), unchecked((long)r.Hard)]);
+        }
+    }
+
+    public static int? RlimitNumber(string type) => type switch
+    {
+        "RLIMIT_CPU" => 0, "RLIMIT_FSIZE" => 1, "RLIMIT_DATA" => 2, "RLIMIT_STACK" => 3, "RLIMIT_CORE" => 4,
+        "RLIMIT_RSS" => 5, "RLIMIT_NPROC" => 6, "RLIMIT_NOFILE" => 7, "RLIMIT_MEMLOCK" => 8, "RLIMIT_AS" => 9,
+        "RLIMIT_LOCKS" => 10, "RLIMIT_SIGPENDING" => 11, "RLIMIT_MSGQUEUE" => 12, "RLIMIT_NICE" => 13,
+        "RLIMIT_RTPRIO" => 14, "RLIMIT_RTTIME" => 15, _ => null,
+    };
+
+    private static void AddProcess(Plan plan, OciProcess process, int firstRuntimeFd, string home, byte[]? seccomp,
+        long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks)
+    {
+        if (process.IoPriority is { } io)
+        {
+            var cls = io.Class switch
+            {
+                "IOPRIO_CLASS_RT" => 1, "IOPRIO_CLASS_BE" => 2, "IOPRIO_CLASS_IDLE" => 3,
+                _ => throw new RuncException($"config.json: process.ioPriority.class: unknown class \"{io.Class}\""),
+            };
+            plan.Add(PlanOp.IoPrio, $"ioprio {io.Class} {io.Priority}", [(cls << 13) | io.Priority]);
+        }
+        if (process.Scheduler is not null)
+        {
+            throw new RuncException("config.json: process.scheduler is not supported by psc-runc");
+        }
+        plan.Add(PlanOp.CloseFds, $"mark fds >= {firstRuntimeFd} close-on-exec", [firstRuntimeFd]);
+
+        var caps = process.Capabilities ?? new LinuxCapabilities();
+        var bounding = CapMask(caps.Bounding, "bounding", capNumber);
+        plan.Add(PlanOp.Bounding, $"keep bounding capabilities 0x{bounding:x}", [bounding]);
+
+        var user = process.User;
+        var groups = (user.AdditionalGids ?? []).SelectMany(BitConverter.GetBytes).ToArray();
+        plan.Add(PlanOp.SetGroups, $"setgroups [{string.Join(',', user.AdditionalGids ?? [])}]", null, groups);
+        plan.Add(PlanOp.SetResGid, $"setresgid {user.Gid}", [user.Gid]);
+        // Keep the permitted set across the uid change; capset below sets exactly what the spec asks.
+        plan.Add(PlanOp.KeepCaps, "keep capabilities across setuid", [1]);
+        plan.Add(PlanOp.SetResUid, $"setresuid {user.Uid}", [user.Uid]);
+        plan.Add(PlanOp.KeepCaps, "stop keeping capabilities across setuid", [0]);
+        var effective = CapMask(caps.Effective, "effective", capNumber);
+        var permitted = CapMask(caps.Permitted, "permitted", capNumber);
+        var inheritable = CapMask(caps.Inheritable, "inheritable", capNumber);
+        var ambient = CapMask(caps.Ambient, "ambient", capNumber);
+        plan.Add(PlanOp.Caps, $"capset effective=0x{effective:x} permitted=0x{permitted:x} inheritable=0x{inheritable:x} ambient=0x{ambient:x}",
+            [effective, permitted, inheritable, ambient]);
+        plan.Add(PlanOp.Chdir, $"chdir {process.Cwd}", null, PlanStep.Utf8(process.Cwd));
+        plan.Add(PlanOp.Umask, $"umask {Convert.ToString(process.User.Umask ?? 0x12, 8)}", [process.User.Umask ?? 0x12]);
+        if (process.NoNewPrivileges == true)
+        {
+            plan.Add(PlanOp.NoNewPrivs, "set no_new_privs");
+        }
+        if (seccomp is { Length: > 0 })
+        {
+            plan.Add(PlanOp.Seccomp, $"install the seccomp filter ({seccomp.Length / 8} instructions)", [seccompFlags], seccomp);
+        }
+
+        var env = new List<string>(process.Env ?? []);
+        if (!env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            env.Add("HOME=" + home);
+        }
+        var pathVar = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
+        var args = process.Args ?? [];
+        var fifo = (long)(execFifoFd ?? -1);
+        if (startHooks is { Count: > 0 } && execFifoFd is { } fd)
+        {
+            // startContainer hooks run after `start` and before the user process, in the container.
+            plan.Add(PlanOp.Exec, $"check {args[0]} exists", [-2], PlanStep.Utf8(args[0]), [], [], PlanStep.Utf8(pathVar));
+            plan.Add(PlanOp.WaitFifo, "wait for start", [fd]);
+            foreach (var hook in startHooks)
+            {
+                plan.Add(PlanOp.RunHook, $"startContainer hook {hook.Path}", [hook.Timeout ?? 0],
+                    PlanStep.Utf8(hook.Path), PlanStep.Vector(hook.Args is { Count: > 0 } a ? a : [hook.Path]),
+                    PlanStep.Vector(hook.Env ?? []), []);
+            }
+            fifo = -1;
+        }
+        plan.Add(PlanOp.Exec, $"exec {args[0]}", [fifo], PlanStep.Utf8(args[0]), PlanStep.Vector(args), PlanStep.Vector(env), PlanStep.Utf8(pathVar));
+    }
+
+    private static long CapMask(List<string>? names, string set, Func<string, int?> capNumber)
+    {
+        long mask = 0;
+        for (var i = 0; names is not null && i < names.Count; i++)
+        {
+            var n = capNumber(names[i]) ?? throw new RuncException(
+                $"config.json: process.capabilities.{set}[{i}]: unknown capability \"{names[i]}\"");
+            mask |= 1L << n;
+        }
+        return mask;
+    }
+
+    /// <summary>"containerID hostID size" lines for /proc/PID/uid_map.</summary>
+    public static string MapText(IEnumerable<LinuxIdMapping>? maps)
+    {
+        var sb = new StringBuilder();
+        foreach (var m in maps ?? [])
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{m.ContainerID} {m.HostID} {m.Size}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Lexically cleans a container path: absolute, no "." or "..", no doubled slashes.</summary>
+    public static string CleanContainerPath(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+            }
+            else if (part != ".")
+            {
+                parts.Add(part);
+            }
+        }
+        return "/" + string.Join('/', parts);
+    }
+
+    /// <summary>glibc's makedev for the 64-bit dev_t.</summary>
+    public static ulong MakeDev(uint major, uint minor) =>
+        ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8) |
+        ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
+
+    private static LinuxDevice Char(string path, long major, long minor) =>
+        new() { Path = path, Type = "c", Major = major, Minor = minor, FileMode = 0x1B6, Uid = 0, Gid = 0 };
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PSContainer.Interop.Linux;
+
+namespace PSContainer.Runc.Container;
+
+/// <summary>
+/// The --root directory: one subdirectory per container holding state.json (written atomically:
+/// temp file, fsync, rename) and, until `start`, the exec FIFO.
+/// </summary>
+public sealed partial class StateStore
+{
+    public const string DefaultRoot = "/run/psc-runc";
+    public const string StateFile = "state.json";
+    public const string FifoFile = "exec.fifo";
+
+    public StateStore(string root) => Root = Path.GetFullPath(root);
+
+    public string Root { get; }
+
+    public string DirOf(string id) => Path.Combine(Root, id);
+
+    public string FifoOf(string id) => Path.Combine(Root, id, FifoFile);
+
+    /// <summary>runc's rule: letters, digits, "_", "+", "-", "."; not "." or "..".</summary>
+    public static void ValidateId(string id)
+    {
+        if (id.Length == 0 || id is "." or ".." || !IdPattern().IsMatch(id))
+        {
+            throw new RuncException($"invalid container id \"{id}\": use letters, digits, \"_\", \"+\", \"-\" and \".\"");
+        }
+    }
+
+    /// <summary>Makes the container's directory; fails when the id is taken.</summary>
+    public string CreateDir(string id)
+    {
+        ValidateId(id);
+        Directory.CreateDirectory(Root);
+        var dir = DirOf(id);
+        if (Libc.mkdirat(Libc.AT_FDCWD, dir, 0x1C9 /* 0711 */) < 0)
+        {
+            var e = SyscallException.FromLastError("mkdir", dir);
+            throw e.Errno == Errno.EEXIST ? new RuncException($"container with id exists: {id}") : new RuncException(e.Message, e);
+        }
+        return dir;
+    }
+
+    public bool Exists(string id) => File.Exists(Path.Combine(DirOf(id), StateFile));
+
+    public ContainerRecord Load(string id)
+    {
+        ValidateId(id);
+        var path = Path.Combine(DirOf(id), StateFile);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RuncException($"container \"{id}\" does not exist");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, RuncJsonContext.Default.ContainerRecord)
+                ?? throw new RuncException($"{path}: empty state");
+        }
+        catch (JsonException e)
+        {
+            throw new RuncException($"{path}: corrupt state: {e.Message}");
+        }
+    }
+
+    public void Save(ContainerRecord record) =>
+        WriteAtomically(Path.Combine(DirOf(record.Id), StateFile), JsonSerializer.SerializeToUtf8Bytes(record, RuncJsonContext.Default.ContainerRecord));
+
+    public IEnumerable<string> Ids() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>()
+                .Where(id => File.Exists(Path.Combine(Root, id, StateFile))).Order(StringComparer.Ordinal)
+            : [];
+
+    public void Remove(string id)
+    {
+        var dir = DirOf(id);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Writes a file so that a reader sees the old content or the new, never a part.</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        var temp = $"{path}.tmp-{Environment.ProcessId}";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    [GeneratedRegex(@"^[\w+\-\.]+$")]
+    private static partial Regex IdPattern();
+}
