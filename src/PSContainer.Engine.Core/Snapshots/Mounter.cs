@@ -1,0 +1,63 @@
+using PSContainer.Engine.Core.Errdefs;
+using PSContainer.Interop.Linux;
+
+namespace PSContainer.Engine.Core.Snapshots;
+
+/// <summary>Performs the mounts a snapshotter returns, onto a target directory (the container's rootfs).</summary>
+public static class Mounter
+{
+    /// <summary>Mounts <paramref name="mounts"/> in order onto <paramref name="target"/>.</summary>
+    public static void MountAll(IReadOnlyList<SnapshotMount> mounts, string target)
+    {
+        foreach (var mount in mounts)
+        {
+            Mount(mount, target);
+        }
+    }
+
+    public static void Mount(SnapshotMount mount, string target)
+    {
+        var readOnly = mount.Options.Contains("ro");
+        switch (mount.Type)
+        {
+            case "bind":
+                var flags = Libc.MS_BIND | (mount.Options.Contains("rbind") ? Libc.MS_REC : 0);
+                Libc.Check(Libc.mount(mount.Source, target, null, flags, null), $"mount bind {mount.Source} on", target);
+                if (readOnly)
+                {
+                    // A bind mount ignores MS_RDONLY on creation; read-only takes a remount.
+                    Libc.Check(Libc.mount(null, target, null, Libc.MS_REMOUNT | Libc.MS_BIND | Libc.MS_RDONLY, null), "remount read-only", target);
+                }
+                break;
+            case "overlay":
+                var data = string.Join(',', mount.Options.Where(o => o is not "ro" and not "rw"));
+                Libc.Check(Libc.mount("overlay", target, "overlay", readOnly ? Libc.MS_RDONLY : 0, data), "mount overlay on", target);
+                break;
+            default:
+                throw CoreException.NotImplemented($"mount type {mount.Type} is not supported");
+        }
+    }
+
+    /// <summary>Unmounts everything stacked on <paramref name="target"/>; a target with nothing mounted is fine.</summary>
+    public static void UnmountAll(string target)
+    {
+        for (var i = 0; i < 64; i++)
+        {
+            if (Libc.umount2(target, 0) == 0)
+            {
+                continue;
+            }
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno is Errno.EINVAL or Errno.ENOENT)
+            {
+                return; // not a mount point (any more)
+            }
+            if (errno == Errno.EBUSY)
+            {
+                Libc.Check(Libc.umount2(target, Libc.MNT_DETACH), "umount (detach)", target);
+                continue;
+            }
+            throw new SyscallException("umount", target, errno);
+        }
+    }
+}
