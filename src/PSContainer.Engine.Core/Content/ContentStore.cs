@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PSContainer.Engine.Core.Errdefs;
 using PSContainer.Engine.Core.Metadata;
+using PSContainer.Interop.Linux;
 using PSContainer.Oci;
 
 namespace PSContainer.Engine.Core.Content;
@@ -199,7 +200,7 @@ public sealed class ContentStore : IContentStore
         {
             return false;
         }
-        File.SetUnixFileMode(dataPath, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Libc.Check(Libc.fchmodat(Libc.AT_FDCWD, dataPath, 0x124 /* 0444: blobs are immutable */, 0), "chmod", dataPath);
         try
         {
             // No overwrite: of two writers of the same digest, exactly one wins.

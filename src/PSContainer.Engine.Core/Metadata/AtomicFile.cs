@@ -10,18 +10,16 @@ namespace PSContainer.Engine.Core.Metadata;
 /// </summary>
 public static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> data, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="data"/> (mode 0600: metadata is the engine's own).</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> data)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(directory, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
+            var fd = Libc.Check(
+                Libc.openat(Libc.AT_FDCWD, temp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180 /* 0600 */), "create", temp);
+            using (var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write))
             {
                 stream.Write(data);
                 stream.Flush(flushToDisk: true);
