@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using PSContainer.Module.Core;
+
+namespace PSContainer.Module.Cmdlets;
+
+/// <summary>Opens an interactive shell (with a tty) in a running container; exit the shell to return.</summary>
+[Cmdlet(VerbsCommon.Enter, "ContainerSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Alias("Attach-Container")]
+public sealed class EnterContainerSessionCommand : PSContainerCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "ContainerId")]
+    [ArgumentCompleter(typeof(RunningContainerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = "";
+
+    /// <summary>The shell to run (default /bin/sh).</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string[] Command { get; set; } = ["/bin/sh"];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? User { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    protected override void ProcessRecord() => Try(Id, () =>
+    {
+        var container = Await(Containers.ResolveAsync(Id, Cancellation));
+        if (!ShouldProcess(container.ToString(), "Open an interactive session"))
+        {
+            return;
+        }
+        var options = new ExecOptions
+        {
+            Command = Command,
+            User = User,
+            WorkingDirectory = WorkingDirectory,
+            Tty = !Console.IsInputRedirected,
+            AttachStdin = true,
+        };
+        var exec = Await(Client.CreateExecAsync(container.Id, options.ToRequest(CallerEnvironment), Cancellation));
+        using var connection = Await(Client.StartExecAsync(exec.Id, options.Tty, Cancellation));
+        if (options.Tty && !Console.IsOutputRedirected)
+        {
+            // Best effort: a wrong size only makes full-screen programs wrap oddly.
+            Try(container, () => Await(Client.ResizeExecTtyAsync(exec.Id, Console.WindowHeight, Console.WindowWidth, Cancellation)));
+        }
+        Await(ConsoleInput.RunAsync(connection, Cancellation));
+        SetLastExitCode(Await(Client.InspectExecAsync(exec.Id, Cancellation)).ExitCode ?? 0);
+    });
+}
