@@ -5,7 +5,6 @@ namespace PSContainer.Module.Cmdlets;
 
 /// <summary>Opens an interactive shell (with a tty) in a running container; exit the shell to return.</summary>
 [Cmdlet(VerbsCommon.Enter, "ContainerSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[Alias("Attach-Container")]
 public sealed class EnterContainerSessionCommand : PSContainerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

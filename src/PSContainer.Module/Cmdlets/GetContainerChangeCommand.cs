@@ -6,7 +6,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Lists the files added, changed or deleted in a container's writable layer (docker diff).</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerChange")]
 [OutputType(typeof(ContainerChange))]
-[Alias("Diff-Container")]
 public sealed class GetContainerChangeCommand : ContainerTargetCmdlet
 {
     protected override void ProcessRecord() => ForEachContainer(container =>

@@ -6,7 +6,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Shows the engine: versions (and the negotiated API version), endpoint, storage, and counts (docker version + info).</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerEngine")]
 [OutputType(typeof(ContainerEngineInfo))]
-[Alias("Info-ContainerEngine")]
 public sealed class GetContainerEngineCommand : PSContainerCmdlet
 {
     protected override void ProcessRecord() => Try(Client.Endpoint.ToString(), () =>

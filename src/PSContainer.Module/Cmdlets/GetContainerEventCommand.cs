@@ -9,7 +9,6 @@ namespace PSContainer.Module.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ContainerEvent")]
 [OutputType(typeof(ContainerEvent))]
-[Alias("Events-Container")]
 public sealed class GetContainerEventCommand : PSContainerCmdlet
 {
     [Parameter]

@@ -7,7 +7,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Lists images, one object per tag (docker images); -Name takes references or wildcards.</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerImage")]
 [OutputType(typeof(ContainerImage))]
-[Alias("Images-Container")]
 public sealed class GetContainerImageCommand : ImageCmdlet
 {
     /// <summary>Repository, repository:tag, id, or a wildcard pattern over repository:tag.</summary>

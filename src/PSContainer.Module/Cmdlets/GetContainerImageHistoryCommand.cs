@@ -6,7 +6,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Shows the steps that made an image, newest first (docker history).</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerImageHistory")]
 [OutputType(typeof(ContainerImageHistory))]
-[Alias("History-ContainerImage")]
 public sealed class GetContainerImageHistoryCommand : ImageCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

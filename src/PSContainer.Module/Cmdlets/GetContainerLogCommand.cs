@@ -7,7 +7,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Reads a container's output: one object per line with Stream, Time (with -Timestamp) and Line.</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerLog")]
 [OutputType(typeof(ContainerLogLine))]
-[Alias("Logs-Container")]
 public sealed class GetContainerLogCommand : ContainerTargetCmdlet
 {
     /// <summary>Keep reading new lines until the container stops or Ctrl+C.</summary>

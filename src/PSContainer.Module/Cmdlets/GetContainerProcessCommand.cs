@@ -6,7 +6,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Lists the processes running in containers (docker top).</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerProcess")]
 [OutputType(typeof(ContainerProcess))]
-[Alias("Top-Container")]
 public sealed class GetContainerProcessCommand : ContainerTargetCmdlet
 {
     /// <summary>Options for ps (default -ef).</summary>

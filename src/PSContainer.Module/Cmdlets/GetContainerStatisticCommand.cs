@@ -6,7 +6,6 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Resource usage of containers: one sample each, or with -Stream a sample a second until Ctrl+C.</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerStatistic")]
 [OutputType(typeof(ContainerStatistic))]
-[Alias("Stats-Container")]
 public sealed class GetContainerStatisticCommand : ContainerTargetCmdlet
 {
     [Parameter]
