@@ -38,6 +38,7 @@ public sealed partial class ContainerRuntime
         {
             throw new RuncException("config.json: linux.intelRdt is not supported by psc-runc");
         }
+        Debug("config loaded");
         var dir = Store.CreateDir(id);
         var record = new ContainerRecord
         {
@@ -110,6 +111,7 @@ public sealed partial class ContainerRuntime
             });
             Debug($"plan for {record.Id}: {plan.Steps.Count} steps");
             using var stage = StageZero.Start(_options.NsexecPath, plan, firstFd, inherit);
+            Debug($"psc-nsexec started (pid {stage.Pid})");
             Libc.close(fifo);
             fifo = -1;
             console?.Dispose();
@@ -147,12 +149,13 @@ public sealed partial class ContainerRuntime
                         if (cgroup is not null)
                         {
                             cgroup.Apply(pid);
-                            if (untilReady && record.Config.Linux?.Resources is { } resources)
+                            if (untilReady)
                             {
-                                cgroup.Set(resources);
+                                cgroup.Set(DeviceRules.Effective(record.Config.Linux));
                             }
                         }
                         stage.Go();
+                        Debug($"init {pid} placed and released");
                         break;
                     case SyncKind.Hook:
                         record.Pid = pid;
@@ -166,6 +169,7 @@ public sealed partial class ContainerRuntime
                         stage.Go();
                         break;
                     case SyncKind.Ready when untilReady:
+                        Debug($"init {pid} ready");
                         return pid;
                     case SyncKind.Error:
                         throw stage.Failure(message);
@@ -322,11 +326,14 @@ public sealed partial class ContainerRuntime
         {
             return 0;
         }
+        Debug("started");
         var registrations = ForwardSignals(state.Pid);
         try
         {
             var code = WaitChild(state.Pid);
+            Debug($"init exited with {code}");
             Delete(id, force: true);
+            Debug("deleted");
             return code;
         }
         finally

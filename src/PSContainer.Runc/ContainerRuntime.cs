@@ -52,7 +52,7 @@ public sealed partial class ContainerRuntime
             Status = status,
             Bundle = record.Bundle,
             Rootfs = record.Rootfs,
-            Created = record.Created,
+            Created = ContainerState.Rfc3339Nano(record.Created),
             Owner = record.Owner,
             Annotations = record.Config.Annotations,
         };

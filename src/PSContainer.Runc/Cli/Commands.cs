@@ -139,7 +139,7 @@ public sealed class Commands(Func<ContainerRuntime> runtime, TextWriter stdout)
                 rows.AddRange(list.Select(c => new[]
                 {
                     c.Id, c.Pid.ToString(CultureInfo.InvariantCulture), c.Status, c.Bundle,
-                    c.Created.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture), c.Owner,
+                    c.Created, c.Owner,
                 }));
                 var widths = Enumerable.Range(0, 6).Select(i => Math.Max(12, rows.Max(r => r[i].Length) + 1)).ToArray();
                 foreach (var row in rows)

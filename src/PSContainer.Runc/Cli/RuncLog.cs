@@ -14,11 +14,14 @@ public sealed class RuncLog(string? path, bool json, bool debug)
 
     public bool IsDebug { get; } = debug;
 
+    /// <summary>Debug lines carry the milliseconds since Main began, to see where time goes.</summary>
+    private static readonly long StartTicks = Environment.TickCount64;
+
     public void Debug(string message)
     {
         if (IsDebug)
         {
-            Write("debug", message);
+            Write("debug", $"[{Environment.TickCount64 - StartTicks} ms] {message}");
         }
     }
 

@@ -12,10 +12,14 @@ public static class RuntimeComposition
         Root = root,
         Debug = log.IsDebug ? log.Debug : null,
         Warn = log.Warn,
-        Cgroups = new CgroupfsProvider(),
+        Cgroups = new CgroupfsProvider(stats: StatsJson),
         CapabilityNumber = CapabilityNumber,
         CompileSeccomp = Compile,
     };
+
+    /// <summary>The cgroup statistics as the "data" of a stats event (runc's field names).</summary>
+    public static string StatsJson(Cgroups.ICgroupManager manager) =>
+        System.Text.Json.JsonSerializer.Serialize(manager.GetStats(), RuncJsonContext.Default.CgroupStats);
 
     /// <summary>The OCI capability name ("CAP_KILL") to its number; null when unknown.</summary>
     public static int? CapabilityNumber(string name) =>

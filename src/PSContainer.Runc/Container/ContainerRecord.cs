@@ -36,7 +36,8 @@ public sealed class ContainerSummary
     [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
-    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    /// <summary>RFC 3339 with nanoseconds, as runc prints it ("2024-05-01T10:00:00.123456789Z").</summary>
+    [JsonPropertyName("created")] public string Created { get; set; } = "";
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
 }
@@ -50,9 +51,17 @@ public sealed class ContainerState
     [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
-    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    /// <summary>RFC 3339 with nanoseconds, as runc prints it.</summary>
+    [JsonPropertyName("created")] public string Created { get; set; } = "";
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+
+    /// <summary>Go's RFC3339Nano: UTC, "Z", fractional seconds without trailing zeros.</summary>
+    public static string Rfc3339Nano(DateTimeOffset time)
+    {
+        var text = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.');
+        return text + "Z";
+    }
 }
 
 /// <summary>Source-generated JSON for what psc-runc writes and prints.</summary>
@@ -62,6 +71,7 @@ public sealed class ContainerState
 [JsonSerializable(typeof(List<ContainerSummary>))]
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(List<int>))]
+[JsonSerializable(typeof(PSContainer.Runc.Cgroups.CgroupStats))]
 public sealed partial class RuncJsonContext : JsonSerializerContext
 {
 }

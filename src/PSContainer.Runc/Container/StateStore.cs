@@ -89,14 +89,17 @@ public sealed partial class StateStore
         }
     }
 
-    /// <summary>Writes a file so that a reader sees the old content or the new, never a part.</summary>
+    /// <summary>
+    /// Writes a file so that a reader sees the old content or the new, never a part (temp file +
+    /// rename). No fsync: runtime state is volatile by nature (it lives in /run and describes
+    /// processes that do not survive a reboot), and an fsync costs milliseconds on every create.
+    /// </summary>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var temp = $"{path}.tmp-{Environment.ProcessId}";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(content);
-            stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
     }
