@@ -1,0 +1,34 @@
+using PSContainer.Engine.Daemon.Containers;
+using PSContainer.Oci;
+
+namespace PSContainer.Engine.Daemon.Spec;
+
+/// <summary>Everything besides the container record that the OCI spec depends on, resolved by the caller.</summary>
+/// <param name="User">The process identity, resolved through the image's /etc/passwd and /etc/group.</param>
+/// <param name="NetworkNamespacePath">For NetworkMode container:ID, the other container's /proc/PID/ns/net.</param>
+/// <param name="CgroupsPath">The container's cgroup, e.g. "/pscontainer/&lt;id&gt;".</param>
+/// <param name="DefaultSeccomp">The profile applied unless seccomp=unconfined or --privileged; null: none available.</param>
+/// <param name="InitPath">A static init binary (docker-init, tini-static) for --init; null: none found.</param>
+/// <param name="ResolveVolume">Host directory of a named volume (created on first use).</param>
+public sealed record SpecInputs(
+    ResolvedUser User,
+    string HostnamePath,
+    string HostsPath,
+    string ResolvConfPath,
+    string CgroupsPath,
+    string? NetworkNamespacePath = null,
+    LinuxSeccomp? DefaultSeccomp = null,
+    string? InitPath = null,
+    Func<string, string>? ResolveVolume = null,
+    string? HostHostname = null);
+
+/// <summary>Where an init binary is mounted inside the container, as Docker does.</summary>
+public static class InitBinary
+{
+    public const string ContainerPath = "/sbin/docker-init";
+
+    /// <summary>The first static init found on the host, or null.</summary>
+    public static string? Find() =>
+        new[] { "/usr/bin/docker-init", "/usr/libexec/docker/docker-init", "/usr/bin/tini-static", "/usr/local/bin/docker-init" }
+            .FirstOrDefault(File.Exists);
+}
