@@ -72,7 +72,16 @@ public sealed record SnapshotUsage(long Size, long Inodes);
 /// One mount to perform (containerd's mount.Mount): type "overlay" or "bind", a source and
 /// options such as "ro", "rbind", "lowerdir=…", "upperdir=…", "workdir=…".
 /// </summary>
-public sealed record SnapshotMount(string Type, string Source, IReadOnlyList<string> Options);
+public sealed record SnapshotMount(string Type, string Source, IReadOnlyList<string> Options)
+{
+    /// <summary>Equal when type, source and the options (in order) are equal.</summary>
+    public bool Equals(SnapshotMount? other) =>
+        other is not null && Type == other.Type && Source == other.Source && Options.SequenceEqual(other.Options);
+
+    public override int GetHashCode() => HashCode.Combine(Type, Source, Options.Count);
+
+    public override string ToString() => $"{Type} {Source} {string.Join(',', Options)}";
+}
 
 /// <summary>How deletions must be recorded in an apply directory.</summary>
 public enum WhiteoutFormat
