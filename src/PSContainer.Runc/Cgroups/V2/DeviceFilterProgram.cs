@@ -35,7 +35,18 @@ public static class DeviceFilterProgram
         };
         for (var i = rules.Count - 1; i >= 0; i--)
         {
-            program.AddRange(Block(rules[i], $"linux.resources.devices[{i}]"));
+            var block = Block(rules[i], $"linux.resources.devices[{i}]");
+            program.AddRange(block);
+            if (block.Count == 2)
+            {
+                // A rule without checks matches every device: earlier rules can never decide, and
+                // the verifier rejects unreachable instructions, so the program ends here.
+                for (var j = i - 1; j >= 0; j--)
+                {
+                    CgroupValues.FormatDeviceRule(rules[j], $"linux.resources.devices[{j}]");
+                }
+                return [.. program];
+            }
         }
         program.Add(new(EbpfInstruction.Move64Imm, R0, 0, 0, 0));
         program.Add(new(EbpfInstruction.Exit, 0, 0, 0, 0));
