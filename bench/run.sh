@@ -170,6 +170,7 @@ jq -n --arg started "$STARTED" --arg machine "$(nproc) cores, $(awk -F': ' '/mod
     benchmarks: $benchmarks, psc_bin: $bin,
     versions: {dockerd: $dockerd, containerd: $containerd, podman: $podman, runc: $runc, "docker CLI": $cli}}' >"$OUT/meta.json"
 "$BENCH_TOOL" report --samples "$SAMPLES" --meta "$OUT/meta.json" --trace "$TRACE_FILE" --runtime-trace "$RUNTIME_TRACE_FILE" --out "$OUT" || die "psc-bench report failed"
+jq -e '.figures | length > 0' "$OUT/results.json" >/dev/null || die "$OUT/results.json has no figures"
 cat "$OUT/results.md"
 log "results: $OUT/results.md and $OUT/results.json"
 

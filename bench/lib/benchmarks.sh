@@ -36,7 +36,7 @@ bench_run_rm() {
 BUNDLE=$WORK/bundle
 runtime_bin() { if [ "$1" = ours ]; then echo "$PSC_BIN/psc-runc"; else command -v runc; fi; }
 runtime_root() { echo "$WORK/runtime-state/$1"; }
-runtime() { local s=$1; shift; "$(runtime_bin "$s")" --root "$(runtime_root "$s")" "$@"; }
+runtime() { local s=$1; shift; timeout --foreground -k 5 "$CLI_TIMEOUT" "$(runtime_bin "$s")" --root "$(runtime_root "$s")" "$@"; }
 make_bundle() {
   [ -f "$BUNDLE/config.json" ] && return 0
   quiet umoci unpack --image "$IMAGES/busybox-oci:latest" "$BUNDLE" || return 1
@@ -195,7 +195,6 @@ memory_shims() { # SYSTEM: per container, PSS of the process holding it (the par
 bench_memory() {
   log "5. memory: daemons idle, then $MEM_CONTAINERS containers"
   local s
-  record_na "daemon_pss daemon_rss" podman "no daemon (podman's per-container conmon is in 5a)" 2>/dev/null
   for s in $(available_systems "daemon_pss daemon_rss" ours docker); do memory_daemon "$s"; done
   for s in $(available_systems shim_pss ours docker podman); do memory_shims "$s"; done
 }
@@ -291,7 +290,6 @@ bench_api() {
   done
   local rate=()
   for s in "${ready[@]}"; do [ "$s" != podman ] && rate+=("$s"); done
-  record_na api_rps podman "no daemon (podman system service is not benchmarked)" 2>/dev/null
   iterate api_rate api_rps "$ITER" "${rate[@]}"
   iterate ps ps "$ITER" "${ready[@]}"
   for s in "${ready[@]}"; do quiet remove_many "$s" pscb-api "$API_CONTAINERS"; done

@@ -20,15 +20,24 @@ PODMAN_ARGS=(--root "$WORK/podman/root" --runroot "$WORK/podman/run" --tmpdir "$
 PODMAN_RUN_ARGS=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
 
 # cli SYSTEM ARGS...: the client of each system: the docker CLI on our engine's or the private
-# dockerd's socket, or podman on its private storage.
+# dockerd's socket, or podman on its private storage. Every call has a time limit (CLI_TIMEOUT,
+# `timeout` costs the same fork+exec for every system): a system whose command hangs is not
+# available from then on, so one hung daemon cannot stall the whole run.
+CLI_TIMEOUT=${CLI_TIMEOUT:-120}
 cli() {
-  local system=$1; shift
+  local system=$1 rc; shift
   case $system in
-    ours) "$DOCKER_CLI" -H "unix://$OURS_SOCK" "$@" ;;
-    docker) "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" "$@" ;;
-    podman) podman "${PODMAN_ARGS[@]}" "$@" ;;
+    ours) timeout --foreground -k 5 "$CLI_TIMEOUT" "$DOCKER_CLI" -H "unix://$OURS_SOCK" "$@" ;;
+    docker) timeout --foreground -k 5 "$CLI_TIMEOUT" "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" "$@" ;;
+    podman) timeout --foreground -k 5 "$CLI_TIMEOUT" podman "${PODMAN_ARGS[@]}" "$@" ;;
     *) die "cli: unknown system $system" ;;
   esac
+  rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "error: \`$1\` did not finish within ${CLI_TIMEOUT}s" >&2
+    UNAVAILABLE[$system]="a \`$1\` did not finish within ${CLI_TIMEOUT}s; not measured from then on"
+  fi
+  return $rc
 }
 
 # run_args SYSTEM: the options every `run` gets: no network (the figures compare container

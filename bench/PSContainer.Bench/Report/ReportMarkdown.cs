@@ -114,7 +114,7 @@ internal static class ReportMarkdown
         }
         var n = s.Count != runs ? string.Create(C, $", n={s.Count}") : "";
         return s.Count == 1
-            ? Number(s.Median)
+            ? Number(s.Median) + (n.Length > 0 ? " (n=1)" : "")
             : $"**{Number(s.Median)}** ({Number(s.Min)}–{Number(s.Max)}{n})";
     }
 
