@@ -51,6 +51,8 @@ public sealed class CoreServices
         Gc = new GarbageCollector(Content, Images, Snapshotter);
         Archives = new ImageArchiveService(Content, Images, Unpacker, Gc, TempRoot);
         Rootfs = new ContainerRootfs(Images, Unpacker, Snapshotter);
+        Differ = new Diff.SnapshotDiffer(Snapshotter, TempRoot);
+        Committer = new ImageCommitter(Content, Images, Snapshotter, Differ, Unpacker, Gc);
     }
 
     public static CoreServices Open(CoreOptions options) => new(options);
@@ -78,4 +80,10 @@ public sealed class CoreServices
     public IGarbageCollector Gc { get; }
 
     public ContainerRootfs Rootfs { get; }
+
+    /// <summary>docker diff (Changes), docker export (ExportAsync) and layer tars of a container's snapshot.</summary>
+    public Diff.SnapshotDiffer Differ { get; }
+
+    /// <summary>docker commit.</summary>
+    public ImageCommitter Committer { get; }
 }
