@@ -24,7 +24,7 @@ public static class SpecValidator
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new InvalidSpecException($"{name}: no such file: {path}");
         }

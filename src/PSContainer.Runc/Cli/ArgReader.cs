@@ -82,10 +82,10 @@ public sealed class ParsedArgs
             }
             else
             {
-                // -n or -nVALUE; Go's flag package also accepts single-dash long names (-bundle).
-                spec = specs.FirstOrDefault(s => s.Short == arg[1] && (arg.Length == 2 || s.TakesValue))
-                    ?? specs.FirstOrDefault(s => s.Name == arg[1..]);
-                if (spec is not null && spec.Short == arg[1] && arg.Length > 2)
+                // Go's flag package takes single-dash long names (-bundle); then -n, or -nVALUE for a value flag.
+                spec = specs.FirstOrDefault(s => s.Name == arg[1..])
+                    ?? specs.FirstOrDefault(s => s.Short == arg[1] && (arg.Length == 2 || s.TakesValue));
+                if (spec is not null && spec.Name != arg[1..] && arg.Length > 2)
                 {
                     inline = arg[2..];
                 }

@@ -104,6 +104,6 @@ public sealed partial class StateStore
         File.Move(temp, path, overwrite: true);
     }
 
-    [GeneratedRegex(@"^[\w+\-\.]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_+\-\.]+$")]
     private static partial Regex IdPattern();
 }
