@@ -170,7 +170,10 @@ public static class LayerApplier
         {
             foreach (var (key, value) in pax.ExtendedAttributes)
             {
-                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal))
+                // System.Formats.Tar decodes PAX values as UTF-8, so a binary value (such as
+                // security.capability) arrives with U+FFFD in it and cannot be restored: skip it
+                // rather than write a corrupt attribute.
+                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal) && !value.Contains('\uFFFD', StringComparison.Ordinal))
                 {
                     FileStat.SetXattr(RootedDirectory.ProcPath(parent, name), key[PaxXattrPrefix.Length..], Encoding.UTF8.GetBytes(value));
                 }

@@ -24,8 +24,10 @@ internal sealed class TarEntryWriter : IAsyncDisposable
     {
         var st = FileStat.Lstat(path);
         var type = st.FileType;
+        // PAX values are strings here (System.Formats.Tar): only attributes whose value is valid
+        // UTF-8 can be carried; overlayfs' own attributes never belong in a layer.
         var xattrs = FileStat.ListXattrs(path)
-            .Where(x => !x.Key.StartsWith("trusted.overlay.", StringComparison.Ordinal))
+            .Where(x => !x.Key.StartsWith("trusted.overlay.", StringComparison.Ordinal) && IsUtf8(x.Value))
             .ToDictionary(x => "SCHILY.xattr." + x.Key, x => Encoding.UTF8.GetString(x.Value));
         var entryName = type == Libc.S_IFDIR ? name.TrimEnd('/') + "/" : name;
         if (type != Libc.S_IFDIR && st.Nlink > 1)
@@ -93,6 +95,21 @@ internal sealed class TarEntryWriter : IAsyncDisposable
             entry.DataStream = data;
         }
         return _tar.WriteEntryAsync(entry, cancellationToken);
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsUtf8(byte[] value)
+    {
+        try
+        {
+            StrictUtf8.GetString(value);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 
     public ValueTask DisposeAsync() => _tar.DisposeAsync();
