@@ -1,0 +1,44 @@
+using System.Globalization;
+using PSContainer.Interop.Linux;
+using PSContainer.Shim.Cgroups;
+using PSContainer.Shim.Processes;
+using PSContainer.Shim.Runtime;
+using PSContainer.Shim.Server;
+using PSContainer.ShimApi;
+
+namespace PSContainer.Shim.Commands;
+
+/// <summary>
+/// `psc-shim serve`: the long-lived server. It becomes a child subreaper (orphans of the runtime,
+/// i.e. the container's init and exec processes, become its children), binds its socket, tells
+/// `start` it is ready, and serves until a Shutdown.
+/// </summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(ShimOptions options)
+    {
+        Libc.Check(Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
+        ShimCgroup.MoveOut(Environment.ProcessId);
+        File.WriteAllText(Path.Combine(options.Bundle, ShimPaths.ShimPidFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+
+        var config = new ShimConfig(options.Id, options.Bundle, options.Runtime, options.RuntimeRoot, options.Address,
+            options.SocketPath, options.LogMaxSize, options.LogMaxFiles);
+        var reaper = new Reaper();
+        var runtime = new RuntimeCli(options.Runtime, options.RuntimeRoot, config.BundleFile(ShimPaths.RuntimeLogFile), reaper);
+        await using var events = new EventPublisher(options.Address, options.Id);
+        var tasks = new TaskService(config, runtime, reaper, events);
+        var server = new ShimServer(config, tasks);
+        using var listener = server.Bind();
+        ShimLog.Info($"serving {options.Id} on {options.SocketPath} (pid {Environment.ProcessId}, runtime {options.Runtime})");
+        if (options.ReadyFd is { } readyFd)
+        {
+            using var ready = new FileDescriptor(readyFd);
+            ready.WriteAll("ready\n"u8);
+        }
+        await server.RunAsync(listener).ConfigureAwait(false);
+        await events.FlushAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        File.Delete(Path.Combine(options.Bundle, ShimPaths.ShimPidFile));
+        ShimLog.Info($"shut down ({events.Pending} events undelivered)");
+        return 0;
+    }
+}
