@@ -14,7 +14,8 @@
 #   --build           build our executables into a private place (PSC_BENCH_BUILD, default
 #                     /tmp/psc-bench-build) instead of using PSC_BIN (default out/bin)
 #   --with-debian     load and pull the Debian test image (the default, except for --smoke, which
-#                     uses busybox so it needs no debootstrap); --without-debian: busybox always
+#                     uses the small layered test image and so needs no debootstrap);
+#   --without-debian  the layered image in a full run too
 #   --update-readme   put the table into the "Performance" section at the end of README.md
 #
 # Environment: PSC_BIN, PSC_TEST_IMAGES, PSC_ENGINE_ARGS (extra psc-engine options), DOCKER_CLI.
@@ -83,7 +84,8 @@ if [ "$DEBIAN" = 1 ] && { selected load || selected pull; }; then
   fi
   LOAD_TAR=$IMAGES/debian-docker.tar; LOAD_REF=debian:latest; PULL_OCI=$IMAGES/debian-oci.tar; PULL_NAME=debian
 else
-  LOAD_TAR=$IMAGES/busybox-docker.tar; LOAD_REF=busybox:latest; PULL_OCI=$IMAGES/busybox-oci.tar; PULL_NAME=busybox
+  # The four-layer busybox image: small, and not the busybox image the other figures run.
+  LOAD_TAR=$IMAGES/layered-docker.tar; LOAD_REF=layered:latest; PULL_OCI=$IMAGES/layered-oci.tar; PULL_NAME=layered
 fi
 
 if [ "$BUILD" = 1 ]; then
@@ -159,7 +161,7 @@ git_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 jq -n --arg started "$STARTED" --arg machine "$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)" \
   --arg commit "$git_commit" --argjson runs "$RUNS" --argjson warmup "$WARMUP" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
   --arg fifty "$FIFTY" --arg fifty_runs "$FIFTY_ITER" --arg mem "$MEM_CONTAINERS" --arg api "$API_CONTAINERS" \
-  --arg image "$([ "$PULL_NAME" = debian ] && echo Debian || echo busybox)" --arg benchmarks "$SELECTED" --arg bin "$PSC_BIN" \
+  --arg image "$([ "$PULL_NAME" = debian ] && echo Debian || echo "layered (4-layer busybox)")" --arg benchmarks "$SELECTED" --arg bin "$PSC_BIN" \
   --arg dockerd "$(dockerd --version 2>/dev/null | sed 's/Docker version //; s/,.*//')" \
   --arg containerd "$(containerd --version 2>/dev/null | awk '{print $3}')" \
   --arg podman "$(podman --version 2>/dev/null | awk '{print $3}')" \

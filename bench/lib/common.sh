@@ -37,7 +37,7 @@ last_error() {
     line=$(grep -i 'error' "$LAST_ERR" | tail -n 1)
     [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$LAST_ERR" | tail -n 1)
   fi
-  echo "${line:-exit status non-zero, no error output}" | cut -c1-160
+  echo "${line:-exit status non-zero, no error output}" | cut -c1-300
 }
 
 json_str() { jq -Rn --arg s "$1" '$s'; }

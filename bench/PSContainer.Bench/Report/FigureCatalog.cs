@@ -27,7 +27,7 @@ internal static class FigureCatalog
         new("daemon_rss", "5c", "daemon memory, idle: RSS (psc-engine / dockerd + its containerd)", "MiB", true, ["ours", "docker"],
             "sum of RSS (VmRSS) of the daemon processes, measured with 5b"),
         new("load", "6a", "`load` of the {image} test image", "s", true, ["ours", "docker", "podman"],
-            "`docker load -i {image}-docker.tar` / `podman load`, the image removed (and checked gone) before each run"),
+            "`docker load -i` of the docker archive / `podman load`, the image removed (and checked gone) before each run"),
         new("pull", "6b", "pull of the {image} test image from a local registry", "s", true, ["ours", "docker", "podman"],
             "`docker pull` / `podman pull` from Debian's docker-registry on 127.0.0.1 (plain HTTP; pushed once with skopeo), the image removed before each run"),
         new("api_rps", "7a", "API: `GET /containers/json?all=1` with {api} containers", "req/s", false, ["ours", "docker"],
