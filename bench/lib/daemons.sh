@@ -194,6 +194,12 @@ free_port() {
   return 1
 }
 
+# The parent cgroups dockerd and podman create (cgroupfs driver). The clean-up removes those that
+# did not exist when the run began, and only when empty (rmdir refuses otherwise), so a parent
+# another daemon on the machine uses is never touched.
+cgroup_parents() { ls -d /sys/fs/cgroup/*/docker /sys/fs/cgroup/*/libpod_parent 2>/dev/null; }
+CGROUP_PARENTS_BEFORE=$(cgroup_parents)
+
 # ---- clean-up: runs on EXIT/INT/TERM, also after a failure half-way.
 cleanup() {
   local rc=$?
@@ -229,6 +235,11 @@ cleanup() {
   local m
   for m in $(awk -v w="$WORK/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo 2>/dev/null | sort -r); do
     umount -l "$m" 2>/dev/null
+  done
+  local cg
+  for cg in $(cgroup_parents); do
+    # depth first: podman leaves an empty libpod_parent/conmon below its parent
+    grep -qxF "$cg" <<<"$CGROUP_PARENTS_BEFORE" || find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
   done
   if awk -v w="$WORK/" 'index($5, w) == 1 {f=1} END {exit !f}' /proc/self/mountinfo; then
     log "mounts remain under $WORK; not removing it"
