@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Text;
 
 namespace PSContainer.ShimApi;
@@ -23,8 +23,22 @@ public static class ShimPaths
     /// </summary>
     public static string SocketPath(string socketDirectory, string containerId, string bundle)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(containerId + "\0" + Path.GetFullPath(bundle)));
-        return Path.Combine(socketDirectory, Convert.ToHexStringLower(hash, 0, 16) + ".sock");
+        // Not a security boundary (the directory is root-only), so no cryptographic hash: loading
+        // OpenSSL for it would cost every shim about 0.7 MB. Two FNV-1a passes give 128 bits.
+        var key = Encoding.UTF8.GetBytes(containerId + "\0" + Path.GetFullPath(bundle));
+        var high = Fnv1a(key, 0xcbf29ce484222325);
+        var low = Fnv1a(key, 0x84222325cbf29ce4);
+        return Path.Combine(socketDirectory, high.ToString("x16", CultureInfo.InvariantCulture) + low.ToString("x16", CultureInfo.InvariantCulture) + ".sock");
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> data, ulong basis)
+    {
+        var hash = basis;
+        foreach (var b in data)
+        {
+            hash = (hash ^ b) * 0x100000001b3;
+        }
+        return hash;
     }
 
     /// <summary>"unix:///run/x.sock" or "/run/x.sock" → "/run/x.sock".</summary>

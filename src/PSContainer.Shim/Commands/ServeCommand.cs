@@ -17,6 +17,7 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(ShimOptions options)
     {
+        ServerEnvironment.RestoreAfterStartup();
         Libc.Check(Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl PR_SET_CHILD_SUBREAPER");
         ShimCgroup.MoveOut(Environment.ProcessId);
         File.WriteAllText(Path.Combine(options.Bundle, ShimPaths.ShimPidFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));

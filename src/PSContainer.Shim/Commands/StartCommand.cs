@@ -36,6 +36,7 @@ internal static class StartCommand
                 args.AddRange(options.ToArguments());
                 args.AddRange(["--ready-fd", "3"]);
                 var log = (int)logHandle.DangerousGetHandle();
+                ServerEnvironment.PrepareForServer();
                 Spawner.Spawn(new SpawnRequest(path, args, devNull.Fd, log, log)
                 {
                     ExtraFds = [(readyWrite.Fd, 3)],
