@@ -19,6 +19,9 @@ public sealed class GarbageCollector : IGarbageCollector
     private readonly List<(Lease Lease, DateTimeOffset Started)> _leases = [];
     private readonly Lock _lock = new();
 
+    /// <summary>An ingest untouched for this long is abandoned and removed by <see cref="Collect"/>.</summary>
+    public static readonly TimeSpan AbandonedIngestAge = TimeSpan.FromDays(1);
+
     public GarbageCollector(IContentStore content, IImageStore images, ISnapshotter snapshotter)
     {
         _content = content;
@@ -130,6 +133,19 @@ public sealed class GarbageCollector : IGarbageCollector
                     _content.Delete(info.Digest);
                     removedBlobs.Add(info.Digest.ToString());
                     reclaimed += info.Size;
+                }
+                catch (CoreException e) when (e.Kind == CoreErrorKind.NotFound)
+                {
+                }
+            }
+            // Ingests nobody has written to for a day were abandoned (a crashed or cancelled
+            // pull): their partial data only takes space.
+            foreach (var ingest in _content.ListIngests().Where(i => i.UpdatedAt < DateTimeOffset.UtcNow - AbandonedIngestAge))
+            {
+                try
+                {
+                    _content.Abort(ingest.Reference);
+                    reclaimed += ingest.Offset;
                 }
                 catch (CoreException e) when (e.Kind == CoreErrorKind.NotFound)
                 {
