@@ -117,6 +117,12 @@ internal sealed class ShimServer(ShimConfig config, TaskService tasks)
                     response = new ShimResponse(null, ToError(e));
                 }
                 await ShimProtocol.WriteFrameAsync(stream, JsonSerializer.SerializeToUtf8Bytes(response, ShimJsonContext.Default.ShimResponse), _stop.Token).ConfigureAwait(false);
+                if (request is ShutdownRequest && response.Error is null)
+                {
+                    // Only now: stopping earlier could cancel this very answer.
+                    tasks.CompleteShutdown();
+                    return;
+                }
                 if (subscription is not null)
                 {
                     using (subscription)

@@ -206,9 +206,11 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
         {
             throw ShimFailure.Precondition($"container {config.ContainerId} is {_init.Status.ToString().ToLowerInvariant()}; delete it first (or shut down with now)");
         }
-        _shutdown.TrySetResult();
         return new EmptyResult();
     }
+
+    /// <summary>Called once the answer to an accepted Shutdown is on its way to the client.</summary>
+    public void CompleteShutdown() => _shutdown.TrySetResult();
 
     public async Task<ShimResult> PauseAsync()
     {

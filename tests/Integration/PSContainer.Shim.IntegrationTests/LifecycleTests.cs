@@ -55,6 +55,41 @@ public sealed class LifecycleTests
     }
 
     [RequiresRootFact]
+    public async Task OomKillIsReportedWithTheExit()
+    {
+        var container = await ShimTestContainer.CreateBundleAsync(
+            ["sh", "-c", "x=a; while true; do x=$x$x; done"], memoryLimit: 16 * 1024 * 1024);
+        await using var _ = container;
+        var received = new List<ShimEvent>();
+        var eventsSocket = Path.Combine(container.Directory, "events.sock");
+        await using var listener = ShimEventListener.Start(eventsSocket, (e, _) =>
+        {
+            lock (received)
+            {
+                received.Add(e);
+            }
+            return ValueTask.CompletedTask;
+        });
+        await using var client = await container.StartShimAsync(eventsSocket);
+        await client.CreateAsync(new CreateRequest(container.Id));
+        await client.StartAsync();
+
+        var exit = await client.WaitAsync();
+
+        Assert.Equal(137, exit.ExitCode);
+        Assert.True(exit.OomKilled);
+        Assert.True(ShimExitRecord.TryRead(container.Bundle)!.OomKilled);
+        await Eventually.TrueAsync(() => { lock (received) { return received.Any(e => e.Type == ShimEventType.TaskExit); } }, "TaskExit arrives");
+        lock (received)
+        {
+            var oom = received.FindIndex(e => e.Type == ShimEventType.TaskOOM);
+            var exited = received.FindIndex(e => e.Type == ShimEventType.TaskExit);
+            Assert.InRange(oom, 0, exited - 1);
+            Assert.True(received[exited].OomKilled);
+        }
+    }
+
+    [RequiresRootFact]
     public async Task SignalReachesTheProcessHandler()
     {
         var (container, client) = await ShimTestContainer.RunAsync(

@@ -56,7 +56,7 @@ internal sealed class ShimTestContainer : IAsyncDisposable
         new(ShimPath, Id, Bundle, eventsAddress, Runtime, RuntimeRoot, logMaxSize, logMaxFiles, SocketDirectory);
 
     /// <summary>Unpacks busybox and sets the process: its args, terminal, and a cgroup of its own.</summary>
-    public static async Task<ShimTestContainer> CreateBundleAsync(string[] args, bool terminal = false, bool pidNamespace = true)
+    public static async Task<ShimTestContainer> CreateBundleAsync(string[] args, bool terminal = false, bool pidNamespace = true, long? memoryLimit = null)
     {
         var id = "psc-shim-" + Guid.NewGuid().ToString("N")[..12];
         var directory = Path.Combine(Path.GetTempPath(), id);
@@ -77,6 +77,12 @@ internal sealed class ShimTestContainer : IAsyncDisposable
             process["terminal"] = terminal;
             var linux = config["linux"]!.AsObject();
             linux["cgroupsPath"] = "/" + id;
+            if (memoryLimit is { } limit)
+            {
+                var resources = linux["resources"] as JsonObject ?? [];
+                linux["resources"] = resources;
+                resources["memory"] = new JsonObject { ["limit"] = limit };
+            }
             if (!pidNamespace)
             {
                 // Without its own pid namespace the container's init is an ordinary process: SIGTERM
