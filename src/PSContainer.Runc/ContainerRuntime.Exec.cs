@@ -58,11 +58,11 @@ public sealed partial class ContainerRuntime
         System.Net.Sockets.Socket? console = null;
         try
         {
-            var inherit = new List<(int, int)>();
+            var inherit = new List<FdMapping>();
             if (process.Terminal == true)
             {
                 console = ConnectConsole(options.ConsoleSocket ?? throw new RuncException("exec with a terminal needs --console-socket"));
-                inherit.Add(((int)console.Handle, consoleFd));
+                inherit.Add(new((int)console.Handle, consoleFd));
             }
             var (seccomp, flags) = CompileSeccomp(record.Config);
             var plan = PlanBuilder.BuildExec(new ExecPlanInputs

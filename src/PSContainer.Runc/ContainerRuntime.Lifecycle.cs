@@ -18,12 +18,15 @@ public sealed partial class ContainerRuntime
     /// </summary>
     public ContainerState Create(string id, string bundle, CreateOptions options)
     {
+        Trace.Step("runc.create.begin", id);
         StateStore.ValidateId(id);
         bundle = Path.GetFullPath(bundle);
         Spec spec;
+        byte[] configJson;
         try
         {
-            spec = SpecValidator.Load(Path.Combine(bundle, "config.json"));
+            configJson = ReadConfig(Path.Combine(bundle, "config.json"));
+            spec = SpecValidator.Parse(configJson);
         }
         catch (InvalidSpecException e)
         {
@@ -39,7 +42,7 @@ public sealed partial class ContainerRuntime
             throw new RuncException("config.json: linux.intelRdt is not supported by psc-runc");
         }
         Debug("config loaded");
-        var dir = Store.CreateDir(id);
+        Store.CreateDir(id);
         var record = new ContainerRecord
         {
             Id = id,
@@ -48,6 +51,7 @@ public sealed partial class ContainerRuntime
             Created = DateTimeOffset.UtcNow,
             Owner = "",
             Config = spec,
+            ConfigJson = configJson,
             Namespaces = spec.Linux?.Namespaces?.Select(n => n.Type).ToList() ?? [],
         };
         IContainerCgroup? cgroup = null;
@@ -67,12 +71,29 @@ public sealed partial class ContainerRuntime
             {
                 StateStore.WriteAtomically(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(initPid.ToString(CultureInfo.InvariantCulture)));
             }
+            Trace.Step("runc.create.end", id);
             return State(id);
         }
         catch
         {
-            Cleanup(record, initPid, cgroup, dir);
+            Cleanup(record, initPid, cgroup);
             throw;
+        }
+    }
+
+    private static byte[] ReadConfig(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RuncException($"config.json: no such file: {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RuncException($"config.json: cannot read {path}: {e.Message}");
         }
     }
 
@@ -83,16 +104,21 @@ public sealed partial class ContainerRuntime
         // firstFd and firstFd + 1 are the plan and the sync socket (StageZero); then the FIFO and the console.
         var fifoFd = firstFd + 2;
         var consoleFd = firstFd + 3;
-        var inherit = new List<(int, int)>();
+        var traceFd = firstFd + 4;
+        var inherit = new List<FdMapping>();
         var fifo = Libc.Check(Libc.open(Store.FifoOf(record.Id), Libc.O_PATH | Libc.O_CLOEXEC, 0), "open", Store.FifoOf(record.Id));
         Socket? console = null;
         try
         {
-            inherit.Add((fifo, fifoFd));
+            inherit.Add(new(fifo, fifoFd));
             if (spec.Process!.Terminal == true)
             {
                 console = ConnectConsole(options.ConsoleSocket ?? throw new RuncException("process.terminal is true: --console-socket is required"));
-                inherit.Add(((int)console.Handle, consoleFd));
+                inherit.Add(new((int)console.Handle, consoleFd));
+            }
+            if (Trace.On)
+            {
+                inherit.Add(new(Trace.Fd, traceFd));
             }
             var (seccomp, seccompFlags) = CompileSeccomp(spec);
             var plan = PlanBuilder.BuildInit(new PlanInputs
@@ -108,7 +134,10 @@ public sealed partial class ContainerRuntime
                 SeccompFlags = seccompFlags,
                 CapabilityNumber = _options.CapabilityNumber,
                 HostHasKcore = File.Exists("/proc/kcore"),
+                TraceFd = Trace.On ? traceFd : null,
+                Id = record.Id,
             });
+            Trace.Step("runc.nsexec.spawn", record.Id);
             Debug($"plan for {record.Id}: {plan.Steps.Count} steps");
             using var stage = StageZero.Start(_options.NsexecPath, plan, firstFd, inherit);
             Debug($"psc-nsexec started (pid {stage.Pid})");
@@ -224,7 +253,7 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>Removes whatever a failed create made: the init, the cgroup, the state directory.</summary>
-    private void Cleanup(ContainerRecord record, int initPid, IContainerCgroup? cgroup, string dir)
+    private void Cleanup(ContainerRecord record, int initPid, IContainerCgroup? cgroup)
     {
         if (initPid > 0 && ProcessInfo.Read(initPid) is not null)
         {
@@ -239,15 +268,13 @@ public sealed partial class ContainerRuntime
         {
             Warn($"remove the cgroup of {record.Id}: {e.Message}");
         }
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Store.Remove(record.Id);
     }
 
     /// <summary>`start`: lets a created container's init exec the user process, then runs poststart hooks.</summary>
     public unsafe void Start(string id)
     {
+        Trace.Step("runc.start", id);
         var record = Store.Load(id);
         var status = StatusOf(record);
         if (status != "created")

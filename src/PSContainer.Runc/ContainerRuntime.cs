@@ -148,6 +148,7 @@ public sealed partial class ContainerRuntime
         (CgroupOf(record) ?? throw new RuncException("update needs the container's cgroup")).Set(resources);
         record.Config.Linux ??= new Linux();
         record.Config.Linux.Resources = resources;
+        record.ConfigJson = null; // changed: serialize the model again
         Store.Save(record);
     }
 
@@ -161,16 +162,31 @@ public sealed partial class ContainerRuntime
     private IContainerCgroup? CgroupOf(ContainerRecord record) =>
         record.CgroupPath is { } path && _options.Cgroups is { } provider ? provider.Open(path) : null;
 
-    private byte[] StateJson(ContainerRecord record, string status) =>
-        JsonSerializer.SerializeToUtf8Bytes(new Oci.State
+    /// <summary>The OCI state hooks get on stdin (written by hand: see RecordJson for why).</summary>
+    internal static byte[] StateJson(ContainerRecord record, string status)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            OciVersion = record.Config.OciVersion,
-            Id = record.Id,
-            Status = status,
-            Pid = record.Pid,
-            Bundle = record.Bundle,
-            Annotations = record.Config.Annotations,
-        }, RuncJsonContext.Default.State);
+            w.WriteStartObject();
+            w.WriteString("ociVersion", record.Config.OciVersion);
+            w.WriteString("id", record.Id);
+            w.WriteString("status", status);
+            w.WriteNumber("pid", record.Pid);
+            w.WriteString("bundle", record.Bundle);
+            if (record.Config.Annotations is { } annotations)
+            {
+                w.WriteStartObject("annotations");
+                foreach (var (key, value) in annotations)
+                {
+                    w.WriteString(key, value);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
 
     private void Debug(string message) => _options.Debug?.Invoke(message);
 

@@ -13,6 +13,7 @@ namespace PSContainer.Oci;
 [JsonSerializable(typeof(OciProcess))]
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(LinuxSeccomp))]
 public sealed partial class OciJsonContext : JsonSerializerContext
 {
 }

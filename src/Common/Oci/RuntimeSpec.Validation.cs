@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace PSContainer.Oci;
 
 /// <summary>A config.json that cannot be used; the message names the file and the field.</summary>
@@ -39,22 +37,11 @@ public static class SpecValidator
         return Parse(bytes, name);
     }
 
-    public static Spec Parse(ReadOnlySpan<byte> json, string name = "config.json")
+    public static Spec Parse(ReadOnlySpan<byte> json, string name = "config.json") => Check(SpecReader.Read(json.ToArray(), name), name);
+
+    /// <summary>Validates an already read spec; the first problem is an <see cref="InvalidSpecException"/>.</summary>
+    public static Spec Check(Spec spec, string name = "config.json")
     {
-        Spec? spec;
-        try
-        {
-            spec = JsonSerializer.Deserialize(json, OciJsonContext.Default.Spec);
-        }
-        catch (JsonException e)
-        {
-            var where = e.Path is null ? "" : $" at {e.Path.TrimStart('$', '.')}";
-            throw new InvalidSpecException($"{name}: invalid JSON{where} (line {e.LineNumber + 1}): {FirstLine(e.Message)}");
-        }
-        if (spec is null)
-        {
-            throw new InvalidSpecException($"{name}: the document is null");
-        }
         var errors = Validate(spec);
         if (errors.Count > 0)
         {
@@ -251,9 +238,4 @@ public static class SpecValidator
         }
     }
 
-    private static string FirstLine(string s)
-    {
-        var nl = s.IndexOf('\n', StringComparison.Ordinal);
-        return nl < 0 ? s : s[..nl];
-    }
 }

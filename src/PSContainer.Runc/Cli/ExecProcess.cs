@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PSContainer.Oci;
 
 namespace PSContainer.Runc.Cli;
@@ -13,12 +12,11 @@ public static class ExecProcess
         {
             try
             {
-                return JsonSerializer.Deserialize(File.ReadAllBytes(file), OciJsonContext.Default.OciProcess)
-                    ?? throw new RuncException($"{file}: empty process");
+                return SpecReader.ReadProcess(File.ReadAllBytes(file), file);
             }
-            catch (JsonException e)
+            catch (InvalidSpecException e)
             {
-                throw new RuncException($"{file}: invalid process JSON: {e.Message}");
+                throw new RuncException(e.Message);
             }
             catch (IOException e)
             {

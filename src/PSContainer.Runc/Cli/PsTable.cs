@@ -15,7 +15,7 @@ public static unsafe class PsTable
         int pid;
         try
         {
-            pid = Spawner.Spawn("/bin/ps", ["ps", .. args], ["PATH=/usr/bin:/bin", "LC_ALL=C"], [(fds[1], 1)]);
+            pid = Spawner.Spawn("/bin/ps", ["ps", .. args], ["PATH=/usr/bin:/bin", "LC_ALL=C"], [new(fds[1], 1)]);
         }
         finally
         {

@@ -19,6 +19,8 @@ public sealed class ContainerRecord
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
     /// <summary>The config the container was created from (hooks, namespaces, seccomp for exec).</summary>
     [JsonPropertyName("config")] public Spec Config { get; set; } = new();
+    /// <summary>The config as JSON when it is known unchanged (written into state.json as is).</summary>
+    [JsonIgnore] public byte[]? ConfigJson { get; set; }
     /// <summary>The container's cgroup, as the cgroup manager names it (null: none was made).</summary>
     [JsonPropertyName("cgroupPath")] public string? CgroupPath { get; set; }
     /// <summary>Namespace types the init has apart from the runtime's (what exec joins).</summary>
@@ -66,8 +68,6 @@ public sealed class ContainerState
 
 /// <summary>Source-generated JSON for what psc-runc writes and prints.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ContainerRecord))]
-[JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(List<int>))]

@@ -30,7 +30,7 @@ public static unsafe class HookRunner
         try
         {
             var argv = hook.Args is { Count: > 0 } args ? args : [hook.Path];
-            pid = Spawner.Spawn(hook.Path, argv, hook.Env ?? [], [(fds[0], 0)]);
+            pid = Spawner.Spawn(hook.Path, argv, hook.Env ?? [], [new(fds[0], 0)]);
         }
         catch (SyscallException e)
         {

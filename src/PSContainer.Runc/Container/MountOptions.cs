@@ -16,26 +16,30 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
     public const ulong BindRemountable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
         MS_DIRSYNC | MS_NOSYMFOLLOW | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_MANDLOCK;
 
-    private static readonly Dictionary<string, (bool Clear, ulong Flag)> FlagTable = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, FlagEffect> FlagTable = new(StringComparer.Ordinal)
     {
-        ["async"] = (true, MS_SYNCHRONOUS), ["atime"] = (true, MS_NOATIME), ["bind"] = (false, MS_BIND),
-        ["defaults"] = (false, 0), ["dev"] = (true, MS_NODEV), ["diratime"] = (true, MS_NODIRATIME),
-        ["dirsync"] = (false, MS_DIRSYNC), ["exec"] = (true, MS_NOEXEC), ["iversion"] = (false, MS_I_VERSION),
-        ["lazytime"] = (false, MS_LAZYTIME), ["loud"] = (true, MS_SILENT), ["mand"] = (false, MS_MANDLOCK),
-        ["noatime"] = (false, MS_NOATIME), ["nodev"] = (false, MS_NODEV), ["nodiratime"] = (false, MS_NODIRATIME),
-        ["noexec"] = (false, MS_NOEXEC), ["noiversion"] = (true, MS_I_VERSION), ["nolazytime"] = (true, MS_LAZYTIME),
-        ["nomand"] = (true, MS_MANDLOCK), ["norelatime"] = (true, MS_RELATIME), ["nostrictatime"] = (true, MS_STRICTATIME),
-        ["nosuid"] = (false, MS_NOSUID), ["nosymfollow"] = (false, MS_NOSYMFOLLOW), ["rbind"] = (false, MS_BIND | MS_REC),
-        ["relatime"] = (false, MS_RELATIME), ["remount"] = (false, MS_REMOUNT), ["ro"] = (false, MS_RDONLY),
-        ["rw"] = (true, MS_RDONLY), ["silent"] = (false, MS_SILENT), ["strictatime"] = (false, MS_STRICTATIME),
-        ["suid"] = (true, MS_NOSUID), ["sync"] = (false, MS_SYNCHRONOUS), ["symfollow"] = (true, MS_NOSYMFOLLOW),
+        ["async"] = new(true, MS_SYNCHRONOUS), ["atime"] = new(true, MS_NOATIME), ["bind"] = new(false, MS_BIND),
+        ["defaults"] = new(false, 0), ["dev"] = new(true, MS_NODEV), ["diratime"] = new(true, MS_NODIRATIME),
+        ["dirsync"] = new(false, MS_DIRSYNC), ["exec"] = new(true, MS_NOEXEC), ["iversion"] = new(false, MS_I_VERSION),
+        ["lazytime"] = new(false, MS_LAZYTIME), ["loud"] = new(true, MS_SILENT), ["mand"] = new(false, MS_MANDLOCK),
+        ["noatime"] = new(false, MS_NOATIME), ["nodev"] = new(false, MS_NODEV), ["nodiratime"] = new(false, MS_NODIRATIME),
+        ["noexec"] = new(false, MS_NOEXEC), ["noiversion"] = new(true, MS_I_VERSION), ["nolazytime"] = new(true, MS_LAZYTIME),
+        ["nomand"] = new(true, MS_MANDLOCK), ["norelatime"] = new(true, MS_RELATIME), ["nostrictatime"] = new(true, MS_STRICTATIME),
+        ["nosuid"] = new(false, MS_NOSUID), ["nosymfollow"] = new(false, MS_NOSYMFOLLOW), ["rbind"] = new(false, MS_BIND | MS_REC),
+        ["relatime"] = new(false, MS_RELATIME), ["remount"] = new(false, MS_REMOUNT), ["ro"] = new(false, MS_RDONLY),
+        ["rw"] = new(true, MS_RDONLY), ["silent"] = new(false, MS_SILENT), ["strictatime"] = new(false, MS_STRICTATIME),
+        ["suid"] = new(true, MS_NOSUID), ["sync"] = new(false, MS_SYNCHRONOUS), ["symfollow"] = new(true, MS_NOSYMFOLLOW),
     };
 
-    private static readonly Dictionary<string, ulong> PropagationTable = new(StringComparer.Ordinal)
+    /// <summary>What one flag option does (a class, not a tuple: see PlanBuilder's note on ReadyToRun).</summary>
+    private sealed record FlagEffect(bool Clear, ulong Flag);
+
+    private static ulong PropagationFlag(string option) => option switch
     {
-        ["private"] = MS_PRIVATE, ["rprivate"] = MS_PRIVATE | MS_REC, ["shared"] = MS_SHARED,
-        ["rshared"] = MS_SHARED | MS_REC, ["slave"] = MS_SLAVE, ["rslave"] = MS_SLAVE | MS_REC,
-        ["unbindable"] = MS_UNBINDABLE, ["runbindable"] = MS_UNBINDABLE | MS_REC,
+        "private" => MS_PRIVATE, "rprivate" => MS_PRIVATE | MS_REC, "shared" => MS_SHARED,
+        "rshared" => MS_SHARED | MS_REC, "slave" => MS_SLAVE, "rslave" => MS_SLAVE | MS_REC,
+        "unbindable" => MS_UNBINDABLE, "runbindable" => MS_UNBINDABLE | MS_REC,
+        _ => 0,
     };
 
     public bool IsBind => (Flags & MS_BIND) != 0;
@@ -51,7 +55,7 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
             {
                 flags = f.Clear ? flags & ~f.Flag : flags | f.Flag;
             }
-            else if (PropagationTable.TryGetValue(option, out var p))
+            else if (PropagationFlag(option) is var p and not 0)
             {
                 propagation = p;
             }
@@ -73,5 +77,5 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
 
     /// <summary>The flag for linux.rootfsPropagation (default rslave, as runc).</summary>
     public static ulong RootPropagation(string? value) =>
-        string.IsNullOrEmpty(value) ? MS_SLAVE | MS_REC : PropagationTable[value];
+        string.IsNullOrEmpty(value) ? MS_SLAVE | MS_REC : PropagationFlag(value);
 }

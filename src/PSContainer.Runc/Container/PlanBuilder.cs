@@ -29,6 +29,7 @@ public static class PlanBuilder
         var linux = spec.Linux ?? new Linux();
         var namespaces = linux.Namespaces ?? [];
         var plan = new Plan();
+        AddTrace(plan, inputs, "nsexec.main");
 
         bool Has(string type) => namespaces.Any(n => n.Type == type);
         bool IsNew(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
@@ -127,8 +128,16 @@ public static class PlanBuilder
             plan.Add(PlanOp.Personality, $"personality {personality.Domain}", [personality.Domain == "LINUX32" ? 8 : 0]);
         }
         AddProcess(plan, process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
-            inputs.CapabilityNumber, inputs.ExecFifoFd, spec.Hooks?.StartContainer);
+            inputs.CapabilityNumber, inputs.ExecFifoFd, spec.Hooks?.StartContainer, inputs);
         return plan;
+    }
+
+    private static void AddTrace(Plan plan, PlanInputs inputs, string step)
+    {
+        if (inputs.TraceFd is { } fd)
+        {
+            plan.Add(PlanOp.Trace, $"trace {step}", [fd], PlanStep.Utf8(step), PlanStep.Utf8(inputs.Id));
+        }
     }
 
     /// <summary>The plan of `exec`: join the container's namespaces, fork into its pid namespace, set up the process, execve.</summary>
@@ -162,7 +171,7 @@ public static class PlanBuilder
                 PlanStep.Utf8("/dev/ptmx"), PlanStep.Utf8(""));
         }
         AddProcess(plan, inputs.Process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
-            inputs.CapabilityNumber, execFifoFd: null, startHooks: null);
+            inputs.CapabilityNumber, execFifoFd: null, startHooks: null, trace: null);
         return plan;
     }
 
@@ -378,7 +387,7 @@ public static class PlanBuilder
     };
 
     private static void AddProcess(Plan plan, OciProcess process, int firstRuntimeFd, string home, byte[]? seccomp,
-        long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks)
+        long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks, PlanInputs? trace)
     {
         if (process.IoPriority is { } io)
         {
@@ -400,8 +409,17 @@ public static class PlanBuilder
         plan.Add(PlanOp.Bounding, $"keep bounding capabilities 0x{bounding:x}", [bounding]);
 
         var user = process.User;
-        var groups = (user.AdditionalGids ?? []).SelectMany(BitConverter.GetBytes).ToArray();
-        plan.Add(PlanOp.SetGroups, $"setgroups [{string.Join(',', user.AdditionalGids ?? [])}]", null, groups);
+        // Plain loops over the gids: LINQ and string.Join over uint are generic instantiations that
+        // ReadyToRun cannot precompile, and each costs a JIT compilation on every container start.
+        var gids = user.AdditionalGids ?? [];
+        var groups = new byte[gids.Count * 4];
+        var names = new System.Text.StringBuilder();
+        for (var i = 0; i < gids.Count; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(groups.AsSpan(i * 4), gids[i]);
+            names.Append(i == 0 ? "" : ",").Append(gids[i]);
+        }
+        plan.Add(PlanOp.SetGroups, $"setgroups [{names}]", null, groups);
         plan.Add(PlanOp.SetResGid, $"setresgid {user.Gid}", [user.Gid]);
         // Keep the permitted set across the uid change; capset below sets exactly what the spec asks.
         plan.Add(PlanOp.KeepCaps, "keep capabilities across setuid", [1]);
@@ -432,16 +450,24 @@ public static class PlanBuilder
         var pathVar = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
         var args = process.Args ?? [];
         var fifo = (long)(execFifoFd ?? -1);
-        if (startHooks is { Count: > 0 } && execFifoFd is { } fd)
+        if (trace is not null)
+        {
+            AddTrace(plan, trace, "nsexec.plan.done");
+        }
+        if ((startHooks is { Count: > 0 } || trace?.TraceFd is not null) && execFifoFd is { } fd)
         {
             // startContainer hooks run after `start` and before the user process, in the container.
             plan.Add(PlanOp.Exec, $"check {args[0]} exists", [-2], PlanStep.Utf8(args[0]), [], [], PlanStep.Utf8(pathVar));
             plan.Add(PlanOp.WaitFifo, "wait for start", [fd]);
-            foreach (var hook in startHooks)
+            foreach (var hook in startHooks ?? [])
             {
                 plan.Add(PlanOp.RunHook, $"startContainer hook {hook.Path}", [hook.Timeout ?? 0],
                     PlanStep.Utf8(hook.Path), PlanStep.Vector(hook.Args is { Count: > 0 } a ? a : [hook.Path]),
                     PlanStep.Vector(hook.Env ?? []), []);
+            }
+            if (trace is not null)
+            {
+                AddTrace(plan, trace, "nsexec.execve");
             }
             fifo = -1;
         }

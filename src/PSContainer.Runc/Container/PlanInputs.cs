@@ -41,6 +41,12 @@ public sealed record PlanInputs
     /// <summary>Maps "CAP_CHOWN" to its number; null for a name the runtime does not know.</summary>
     public required Func<string, int?> CapabilityNumber { get; init; }
 
+    /// <summary>An fd of the PSC_TRACE_FILE (bench/README.md) for psc-nsexec's own steps; null: no tracing.</summary>
+    public int? TraceFd { get; init; }
+
+    /// <summary>The container id, for trace lines.</summary>
+    public string Id { get; init; } = "";
+
     /// <summary>Whether /proc/kcore exists on the host (the /dev/core symlink points at it).</summary>
     public bool HostHasKcore { get; init; } = true;
 

@@ -62,17 +62,15 @@ public sealed partial class StateStore
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, RuncJsonContext.Default.ContainerRecord)
-                ?? throw new RuncException($"{path}: empty state");
+            return RecordJson.Read(bytes);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or Oci.InvalidSpecException)
         {
             throw new RuncException($"{path}: corrupt state: {e.Message}");
         }
     }
 
-    public void Save(ContainerRecord record) =>
-        WriteAtomically(Path.Combine(DirOf(record.Id), StateFile), JsonSerializer.SerializeToUtf8Bytes(record, RuncJsonContext.Default.ContainerRecord));
+    public void Save(ContainerRecord record) => WriteAtomically(Path.Combine(DirOf(record.Id), StateFile), RecordJson.Write(record));
 
     public IEnumerable<string> Ids() =>
         Directory.Exists(Root)
@@ -80,12 +78,21 @@ public sealed partial class StateStore
                 .Where(id => File.Exists(Path.Combine(Root, id, StateFile))).Order(StringComparer.Ordinal)
             : [];
 
+    /// <summary>Removes the container's directory (the files psc-runc made there, then the directory).</summary>
     public void Remove(string id)
     {
         var dir = DirOf(id);
-        if (Directory.Exists(dir))
+        if (!Directory.Exists(dir))
         {
-            Directory.Delete(dir, recursive: true);
+            return;
+        }
+        foreach (var name in new[] { StateFile, FifoFile })
+        {
+            File.Delete(Path.Combine(dir, name));
+        }
+        if (Libc.unlinkat(Libc.AT_FDCWD, dir, Libc.AT_REMOVEDIR) < 0 && Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true); // something else was left in it (a temp file of a crashed write)
         }
     }
 

@@ -65,6 +65,8 @@ public enum PlanOp : uint
     RunHook = 33,
     /// <summary>Send READY, open the exec FIFO /proc/self/fd/num0 for writing (blocks until `start`), write a byte.</summary>
     WaitFifo = 34,
+    /// <summary>Append a PSC_TRACE_FILE line for step str0 (container id str1) to fd num0.</summary>
+    Trace = 35,
 }
 
 /// <summary>Option bits in num1 of Mount, Symlink, WriteFile and Mask (OPT_* in nsexec.c).</summary>

@@ -10,17 +10,21 @@ namespace PSContainer.Runc.Process;
 /// </summary>
 public static unsafe class Spawner
 {
-    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int Fd, int Target)> mapping)
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<FdMapping> mapping)
     {
         // Move every source above all targets first, so that no dup2 overwrites a source still to be copied.
-        var floor = mapping.Count == 0 ? 3 : mapping.Max(m => Math.Max(m.Fd, m.Target)) + 1;
-        var toClose = new List<int>();
-        var moved = new List<(int Fd, int Target)>();
-        foreach (var (fd, target) in mapping)
+        var floor = 3;
+        foreach (var m in mapping)
         {
-            var high = Libc.Check(Libc.fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, floor), "dup", $"fd {fd}");
+            floor = Math.Max(floor, Math.Max(m.Fd, m.Target) + 1);
+        }
+        var toClose = new List<int>();
+        var moved = new List<FdMapping>();
+        foreach (var m in mapping)
+        {
+            var high = Libc.Check(Libc.fcntl(m.Fd, 1030 /* F_DUPFD_CLOEXEC */, floor), "dup", $"fd {m.Fd}");
             toClose.Add(high);
-            moved.Add((high, target));
+            moved.Add(new FdMapping(high, m.Target));
         }
 
         var actions = stackalloc byte[Libc.PosixSpawnFileActionsSize];
@@ -29,12 +33,12 @@ public static unsafe class Spawner
         var all = stackalloc byte[Libc.SigSetSize];
         Libc.posix_spawn_file_actions_init(actions);
         Libc.posix_spawnattr_init(attr);
-        var strings = new List<nint>();
+        var strings = new List<IntPtrBox>();
         try
         {
-            foreach (var (fd, target) in moved)
+            foreach (var m in moved)
             {
-                CheckSpawn(Libc.posix_spawn_file_actions_adddup2(actions, fd, target), "posix_spawn_file_actions_adddup2");
+                CheckSpawn(Libc.posix_spawn_file_actions_adddup2(actions, m.Fd, m.Target), "posix_spawn_file_actions_adddup2");
             }
             // The workload inherits the signal mask and ignored dispositions through every execve:
             // .NET ignores SIGPIPE and blocks some signals, so start from a clean slate.
@@ -50,7 +54,7 @@ public static unsafe class Spawner
             Fill(argvPtr, argv, strings);
             Fill(envPtr, env, strings);
             var pathPtr = Marshal.StringToCoTaskMemUTF8(path);
-            strings.Add(pathPtr);
+            strings.Add(new IntPtrBox(pathPtr));
             int pid;
             var rc = Libc.posix_spawn(&pid, (byte*)pathPtr, actions, attr, argvPtr, envPtr);
             if (rc != 0)
@@ -63,7 +67,7 @@ public static unsafe class Spawner
         {
             foreach (var p in strings)
             {
-                Marshal.FreeCoTaskMem(p);
+                Marshal.FreeCoTaskMem(p.Value);
             }
             Libc.posix_spawn_file_actions_destroy(actions);
             Libc.posix_spawnattr_destroy(attr);
@@ -74,12 +78,12 @@ public static unsafe class Spawner
         }
     }
 
-    private static void Fill(byte** vector, IReadOnlyList<string> items, List<nint> allocated)
+    private static void Fill(byte** vector, IReadOnlyList<string> items, List<IntPtrBox> allocated)
     {
         for (var i = 0; i < items.Count; i++)
         {
             var p = Marshal.StringToCoTaskMemUTF8(items[i]);
-            allocated.Add(p);
+            allocated.Add(new IntPtrBox(p));
             vector[i] = (byte*)p;
         }
         vector[items.Count] = null;
@@ -94,3 +98,9 @@ public static unsafe class Spawner
     }
 
 }
+
+/// <summary>"Give the child <see cref="Fd"/> as fd number <see cref="Target"/>".</summary>
+public readonly record struct FdMapping(int Fd, int Target);
+
+/// <summary>A native pointer in a list (a struct of ours, so ReadyToRun precompiles List&lt;IntPtrBox&gt;).</summary>
+internal readonly record struct IntPtrBox(nint Value);

@@ -29,7 +29,7 @@ public sealed unsafe class StageZero : IDisposable
     /// uses; the plan and sync fds go to <paramref name="firstFd"/> and firstFd + 1, which the caller
     /// keeps free in the plan's numbering.
     /// </summary>
-    public static StageZero Start(string nsexecPath, Plan plan, int firstFd, IReadOnlyList<(int Fd, int Target)> inherit)
+    public static StageZero Start(string nsexecPath, Plan plan, int firstFd, IReadOnlyList<FdMapping> inherit)
     {
         var exe = SealedExecutable.PathOf(nsexecPath);
         var planFd = Libc.Check(Libc.memfd_create("psc-plan", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING), "memfd_create", "psc-plan");
@@ -42,7 +42,7 @@ public sealed unsafe class StageZero : IDisposable
             var pair = stackalloc int[2];
             Libc.Check(Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC, 0, pair), "socketpair", "sync socket");
             toClose.Add(pair[1]);
-            var mapping = new List<(int Fd, int Target)>(inherit) { (planFd, firstFd), (pair[1], firstFd + 1) };
+            var mapping = new List<FdMapping>(inherit) { new(planFd, firstFd), new(pair[1], firstFd + 1) };
             var pid = Spawner.Spawn(exe, [exe, $"{firstFd}", $"{firstFd + 1}"], [], mapping);
             return new StageZero(pid, pair[0], plan);
         }

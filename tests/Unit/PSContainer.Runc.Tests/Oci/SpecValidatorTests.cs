@@ -66,10 +66,61 @@ public class SpecValidatorTests
     }
 
     [Fact]
-    public void Invalid_json_names_the_line()
+    public void Wrong_types_name_the_path_and_broken_json_the_line()
     {
-        var message = Error("{ \"ociVersion\": \"1.0.0\", \"process\": { \"args\": 5 } }");
-        Assert.StartsWith("config.json: invalid JSON at process.args (line 1)", message);
+        Assert.Equal("config.json: invalid JSON at process.args: expected an array",
+            Error("{ \"ociVersion\": \"1.0.0\", \"process\": { \"args\": 5 } }"));
+        Assert.Equal("config.json: invalid JSON at linux.namespaces[1].type: expected a string",
+            Error("{ \"linux\": { \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": 7 } ] } }"));
+        Assert.Equal("config.json: invalid JSON at process.user.uid: -1 is out of range",
+            Error("{ \"process\": { \"user\": { \"uid\": -1 } } }"));
+        Assert.StartsWith("config.json: invalid JSON (line 2)", Error("{\n  \"ociVersion\": ,\n}"));
+    }
+
+    [Fact]
+    public void The_fast_reader_and_the_serializer_read_the_same_model()
+    {
+        // SpecReader exists for speed only: it must agree with the source-generated serializer,
+        // including linux.resources and linux.seccomp (every field set once).
+        const string extra = """
+            "hooks": { "poststop": [ { "path": "/bin/true", "args": ["true"], "env": ["A=1"], "timeout": 3 } ] },
+            "annotations": { "a": "b" },
+            "domainname": "example.org",
+        """;
+        const string linuxExtra = """
+            "uidMappings": [ { "containerID": 0, "hostID": 1000, "size": 1 } ],
+            "gidMappings": [ { "containerID": 0, "hostID": 1000, "size": 1 } ],
+            "devices": [ { "path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438, "uid": 0, "gid": 0 } ],
+            "cgroupsPath": "/psc/x", "rootfsPropagation": "rprivate", "sysctl": { "net.ipv4.ip_forward": "1" },
+            "personality": { "domain": "LINUX" }, "timeOffsets": { "monotonic": { "secs": 5, "nanosecs": 7 } },
+            "resources": {
+              "devices": [ { "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw" } ],
+              "memory": { "limit": 1000000, "reservation": 1, "swap": 2, "kernel": 3, "kernelTCP": 4, "swappiness": 5, "disableOOMKiller": true, "useHierarchy": false, "checkBeforeUpdate": true },
+              "cpu": { "shares": 512, "quota": 1000, "burst": 1, "period": 100000, "realtimeRuntime": 1, "realtimePeriod": 2, "cpus": "0-1", "mems": "0", "idle": 0 },
+              "pids": { "limit": 100 },
+              "blockIO": { "weight": 10, "leafWeight": 11, "weightDevice": [ { "major": 8, "minor": 0, "weight": 12, "leafWeight": 13 } ],
+                "throttleReadBpsDevice": [ { "major": 8, "minor": 0, "rate": 100 } ], "throttleWriteIOPSDevice": [ { "major": 8, "minor": 0, "rate": 5 } ] },
+              "hugepageLimits": [ { "pageSize": "2MB", "limit": 1048576 } ],
+              "network": { "classID": 7, "priorities": [ { "name": "eth0", "priority": 1 } ] },
+              "rdma": { "mlx": { "hcaHandles": 1, "hcaObjects": 2 } },
+              "unified": { "memory.high": "max" }
+            },
+            "seccomp": { "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "architectures": [ "SCMP_ARCH_X86_64" ], "flags": [ "SECCOMP_FILTER_FLAG_LOG" ],
+              "syscalls": [ { "names": [ "read" ], "action": "SCMP_ACT_ALLOW" }, { "names": [ "personality" ], "action": "SCMP_ACT_ALLOW", "errnoRet": 2,
+                "args": [ { "index": 0, "value": 8, "valueTwo": 0, "op": "SCMP_CMP_EQ" } ] } ] },
+            "intelRdt": { "closID": "x" },
+        """;
+        var json = TestSpecs.BusyboxConfig.Replace("\"hostname\"", extra + "\"hostname\"", StringComparison.Ordinal)
+            .Replace("\"maskedPaths\"", linuxExtra + "\"maskedPaths\"", StringComparison.Ordinal)
+            .Replace("{ \"type\": \"mount\" }", "{ \"type\": \"mount\" }, { \"type\": \"user\" }, { \"type\": \"time\" }", StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var fast = SpecReader.Read(bytes);
+        var slow = System.Text.Json.JsonSerializer.Deserialize(bytes, OciJsonContext.Default.Spec)!;
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(slow, OciJsonContext.Default.Spec),
+            System.Text.Json.JsonSerializer.Serialize(fast, OciJsonContext.Default.Spec));
+        Assert.Equal(229, fast.Linux!.Devices![0].Minor);
+        Assert.True(fast.Linux.Resources!.Memory!.DisableOOMKiller);
+        Assert.Equal(8UL, fast.Linux.Seccomp!.Syscalls![1].Args![0].Value);
     }
 
     [Fact]
