@@ -206,6 +206,47 @@ public sealed class OverlaySnapshotterConformance : SnapshotterConformance
     }
 }
 
+public sealed class OverlayDeepChainTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly string _target;
+
+    public OverlayDeepChainTests()
+    {
+        _target = _dir.Combine("mnt");
+        Directory.CreateDirectory(_target);
+    }
+
+    public void Dispose()
+    {
+        Mounter.UnmountAll(_target);
+        _dir.Dispose();
+    }
+
+    [RequiresRootFact]
+    public void A_chain_of_layers_longer_than_one_page_of_mount_options_still_mounts()
+    {
+        var snapshotter = new OverlaySnapshotter(_dir.Combine("snapshots"));
+        string? parent = null;
+        for (var i = 0; i < 70; i++)
+        {
+            var key = $"extract-{i}";
+            snapshotter.Prepare(key, parent);
+            using (var tar = new TarBuilder().File($"layer-{i}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Build())
+            {
+                LayerApplier.Apply(tar, snapshotter.ApplyTargetOf(key));
+            }
+            snapshotter.Commit($"layer-{i}", key);
+            parent = $"layer-{i}";
+        }
+        var mounts = snapshotter.View("deep", parent);
+        Assert.True(string.Join(',', mounts[0].Options).Length > 4096);
+        Mounter.MountAll(mounts, _target);
+        Assert.Equal(70, Directory.GetFiles(_target).Length);
+        Assert.Equal("0", File.ReadAllText(Path.Combine(_target, "layer-0")));
+    }
+}
+
 public sealed class NativeSnapshotterConformance : SnapshotterConformance
 {
     protected override ISnapshotter Create(string root) => new NativeSnapshotter(root);
