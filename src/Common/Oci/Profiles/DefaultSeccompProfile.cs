@@ -28,6 +28,16 @@ public static class DefaultSeccompProfile
 
     private const ulong AfVsock = 40;
 
+    /// <summary>The capabilities a container gets by default (Docker's default set).</summary>
+    public static IReadOnlyList<string> DefaultCapabilities { get; } =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ];
+
+    /// <summary>The profile for a container with <see cref="DefaultCapabilities"/>.</summary>
+    public static LinuxSeccomp Create() => Create(DefaultCapabilities);
+
     /// <summary>
     /// The profile for a container whose bounding set is <paramref name="capabilities"/>
     /// ("CAP_SYS_ADMIN" or "SYS_ADMIN", any case).

@@ -139,6 +139,14 @@ public sealed class DefaultSeccompProfileTests
     }
 
     [Fact]
+    public void TheParameterlessProfileUsesTheDefaultCapabilities()
+    {
+        Assert.Equal(DockerDefaultCaps.Order(), DefaultSeccompProfile.DefaultCapabilities.Order());
+        Assert.Equal(SeccompCompiler.Compile(DefaultSeccompProfile.Create(DockerDefaultCaps)), SeccompCompiler.Compile(DefaultSeccompProfile.Create()));
+        Assert.NotEqual(SeccompCompiler.Compile(DefaultSeccompProfile.Create(["CAP_SYS_ADMIN"])), SeccompCompiler.Compile(DefaultSeccompProfile.Create()));
+    }
+
+    [Fact]
     public void TheProfileCompilesWithinTheKernelLimit()
     {
         var program = SeccompCompiler.CompileProgram(DefaultSeccompProfile.Create(DockerDefaultCaps));
