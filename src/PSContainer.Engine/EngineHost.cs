@@ -174,9 +174,8 @@ public sealed class EngineHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _server.DisposeAsync().ConfigureAwait(false);
-        // The shims and their containers keep running: that is the point of them.
-        await _shims.DisposeAsync().ConfigureAwait(false);
+        // Remove the socket file while still listening: a new engine can then only bind after
+        // this one is done with the path, and this one never deletes the new one's socket.
         try
         {
             File.Delete(Options.SocketPath);
@@ -185,6 +184,9 @@ public sealed class EngineHost : IAsyncDisposable
         {
             _logger.LogDebug("removing {Socket}: {Error}", Options.SocketPath, e.Message);
         }
+        await _server.DisposeAsync().ConfigureAwait(false);
+        // The shims and their containers keep running: that is the point of them.
+        await _shims.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();
     }
 }

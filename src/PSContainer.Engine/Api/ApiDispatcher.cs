@@ -52,6 +52,12 @@ public sealed partial class ApiDispatcher(Router router, ILogger<ApiDispatcher> 
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var (kind, message) = ErrorMapping.Classify(e);
+            if (response.Started && e is IOException or System.Net.Sockets.SocketException)
+            {
+                // The client left while a stream was running (docker logs -f ^C, a wait abandoned).
+                logger.LogDebug("{Method} {Target}: client gone: {Message}", request.Method, request.Target, message);
+                throw new IOException("client gone", e);
+            }
             if (kind == EngineErrorKind.Internal)
             {
                 logger.LogError(e, "{Method} {Target}: {Message}", request.Method, request.Target, message);

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "container {Id}: exec {ExecId}: {Error}")]
     public static partial void ExecFailed(ILogger logger, string id, string execId, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "container {Id}: started: bundle {Bundle:F1} ms, shim start {Shim:F1} ms, task create {Create:F1} ms, task start {Start:F1} ms")]
+    public static partial void StartTimings(ILogger logger, string id, double bundle, double shim, double create, double start);
 }

@@ -13,18 +13,13 @@ public sealed partial class ContainerService
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var containers = store.LoadAll();
-        foreach (var container in containers)
+        foreach (var container in containers.Where(c => !c.Record.State.HasTask && c.Record.State.Status is "restarting" or "removing"))
         {
-            if (container.Record.State.HasTask)
-            {
-                await RecoverOneAsync(container, cancellationToken).ConfigureAwait(false);
-            }
-            else if (container.Record.State.Status is "restarting" or "removing")
-            {
-                container.Record.State.Status = "exited";
-                store.Save(container);
-            }
+            container.Record.State.Status = "exited";
+            store.Save(container);
         }
+        // Shims answer independently: reconnect to all of them at once.
+        await Task.WhenAll(containers.Where(c => c.Record.State.HasTask).Select(c => RecoverOneAsync(c, cancellationToken))).ConfigureAwait(false);
         foreach (var container in containers)
         {
             var policy = container.Record.HostConfig.RestartPolicy?.Name;

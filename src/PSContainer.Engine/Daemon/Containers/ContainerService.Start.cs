@@ -14,6 +14,7 @@ public sealed partial class ContainerService
     {
         var container = store.Get(idOrName);
         await container.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var held = true;
         try
         {
             if (container.Record.State.Status == "paused")
@@ -31,9 +32,27 @@ public sealed partial class ContainerService
             container.Record.StoppedByUser = false;
             await StartLockedAsync(container, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not EngineException { Kind: EngineErrorKind.NotModified or EngineErrorKind.Conflict } && container.Record.HostConfig.AutoRemove)
+        {
+            // docker run --rm waits for the removal even when the start failed: remove it, as dockerd does.
+            container.Gate.Release();
+            held = false;
+            try
+            {
+                await RemoveAsync(container.Id, force: true, removeVolumes: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception remove) when (remove is not OutOfMemoryException)
+            {
+                Log.AutoRemoveFailed(logger, container.Id, remove.Message);
+            }
+            throw;
+        }
         finally
         {
-            container.Gate.Release();
+            if (held)
+            {
+                container.Gate.Release();
+            }
         }
     }
 
@@ -43,6 +62,7 @@ public sealed partial class ContainerService
         var record = container.Record;
         var host = record.HostConfig;
         ShimClient? client = null;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             RootfsMounter.UnmountAndRemoveBundle(container.BundleDirectory); // leftovers of a crash
@@ -61,11 +81,14 @@ public sealed partial class ContainerService
             await File.WriteAllBytesAsync(Path.Combine(container.BundleDirectory, "config.json"),
                 JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.Spec), cancellationToken).ConfigureAwait(false);
 
+            var prepared = watch.Elapsed;
             var (maxSize, maxFiles) = LogRotation(host);
             client = await tasks.StartAsync(container.Id, container.BundleDirectory, maxSize, maxFiles, cancellationToken).ConfigureAwait(false);
+            var shimStarted = watch.Elapsed;
             var logPath = host.LogConfig?.Type == "none" ? "/dev/null" : container.LogPath;
             await client.CreateAsync(new CreateRequest(container.Id, record.Config.Tty, record.Config.OpenStdin, logPath, maxSize, maxFiles), cancellationToken).ConfigureAwait(false);
             record.State.HasTask = true;
+            var created = watch.Elapsed;
 
             // Attaches made before start (docker run, docker start -a) join now, before any output exists.
             List<PendingAttach> pending;
@@ -80,6 +103,8 @@ public sealed partial class ContainerService
             }
 
             var pid = await client.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            Log.StartTimings(logger, container.Id, prepared.TotalMilliseconds, (shimStarted - prepared).TotalMilliseconds,
+                (created - shimStarted).TotalMilliseconds, (watch.Elapsed - created).TotalMilliseconds);
             record.State.Status = "running";
             record.State.Pid = pid;
             record.State.StartedAt = DateTimeOffset.UtcNow;

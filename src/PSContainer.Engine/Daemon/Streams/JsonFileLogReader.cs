@@ -101,7 +101,8 @@ public static class JsonFileLogReader
         {
             return writer.WriteAsync(entry.Stream, entry.Line, cancellationToken);
         }
-        var prefix = Encoding.ASCII.GetBytes(entry.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + " ");
+        // The time exactly as the shim recorded it (RFC 3339 with nanoseconds), as Docker prints it.
+        var prefix = Encoding.ASCII.GetBytes(entry.RawTime + " ");
         return writer.WriteAsync(entry.Stream, (byte[])[.. prefix, .. entry.Line], cancellationToken);
     }
 
@@ -115,7 +116,9 @@ public static class JsonFileLogReader
             var prefix = Path.GetFileName(logPath) + ".";
             foreach (var file in Directory.EnumerateFiles(dir, prefix + "*"))
             {
-                if (int.TryParse(Path.GetFileName(file)[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                var fileName = Path.GetFileName(file);
+                // "name.*" also matches "name" itself (the pattern's DOS heritage): skip it here.
+                if (fileName.Length > prefix.Length && int.TryParse(fileName[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
                     rotated.Add((n, file));
                 }

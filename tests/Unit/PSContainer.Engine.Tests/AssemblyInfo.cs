@@ -1,0 +1,2 @@
+// The engine runs on Linux only; its tests too.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
