@@ -120,6 +120,19 @@ public abstract class SnapshotterConformance : IDisposable
     }
 
     [Fact]
+    public void Directories_left_by_a_crash_are_removed_on_open()
+    {
+        Layer("base", null, new TarBuilder().File("f", "x"));
+        var snapshots = Path.Combine(_dir.Combine("snapshots"), "snapshots");
+        Directory.CreateDirectory(Path.Combine(snapshots, ".new-0123456789abcdef", "fs"));
+        Directory.CreateDirectory(Path.Combine(snapshots, "fedcba9876543210", "fs"));
+        var reopened = Create(_dir.Combine("snapshots"));
+        Assert.Equal(["base"], reopened.Walk().Select(s => s.Name));
+        Assert.Single(Directory.GetDirectories(snapshots));
+        Assert.True(File.Exists(Path.Combine(reopened.LayerDirectories("base")[0], "f")));
+    }
+
+    [Fact]
     public void Usage_counts_the_snapshot_own_files()
     {
         Layer("base", null, new TarBuilder().File("big", new string('x', 100_000)));
