@@ -205,7 +205,7 @@ public sealed class LifecycleTests
         await client.ShutdownAsync();
 
         Assert.Equal(137, deleted.ExitCode);
-        var (code, output) = await ShimTestContainer.RunAsync("/usr/sbin/runc", "--root", container.RuntimeRoot, "state", container.Id);
+        var (code, output) = await ShimTestContainer.RunAsync(ShimTestContainer.Runtime, "--root", container.RuntimeRoot, "state", container.Id);
         Assert.NotEqual(0, code);
         Assert.Contains("does not exist", output, StringComparison.Ordinal);
         await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{shimPid}"), "the shim exits after Shutdown");

@@ -80,20 +80,23 @@ public sealed class ResilienceTests
     {
         var (container, client) = await ShimTestContainer.RunAsync(["sleep", "1000"]);
         await using var _ = container;
+        var initPid = (await client.StateAsync()).Pid;
         await client.DisposeAsync();
         var shimPid = container.ShimPid;
         var socket = ShimPaths.SocketPathFromAddress(container.Address!);
 
         Assert.Equal(0, Interop.Linux.Libc.kill(shimPid, 9));
         await Eventually.TrueAsync(() => !IsAlive(shimPid), "the shim is gone");
+        Assert.True(IsAlive(initPid), "the container outlives its shim");
         var record = await ShimLauncher.DeleteAsync(container.StartOptions());
 
         Assert.Equal(137, record.ExitCode);
         Assert.True(record.Unknown);
-        var (code, output) = await ShimTestContainer.RunAsync("/usr/sbin/runc", "--root", container.RuntimeRoot, "state", container.Id);
+        var (code, output) = await ShimTestContainer.RunAsync(ShimTestContainer.Runtime, "--root", container.RuntimeRoot, "state", container.Id);
         Assert.NotEqual(0, code);
         Assert.Contains("does not exist", output, StringComparison.Ordinal);
         Assert.False(File.Exists(socket));
+        await Eventually.TrueAsync(() => !IsAlive(initPid), "delete --force killed the container");
         Assert.False(File.Exists(Path.Combine(container.Bundle, ShimPaths.InitPidFile)));
         Assert.Equal(137, ShimExitRecord.TryRead(container.Bundle)?.ExitCode);
     }
