@@ -28,8 +28,17 @@ public static class SeccompCompiler
     /// <summary>The raw <c>struct sock_filter</c> bytes of <paramref name="config"/> (8 bytes per instruction).</summary>
     public static byte[] Compile(LinuxSeccomp config) => CompileProgram(config).Filter;
 
-    /// <summary>The flags value for seccomp(2) that goes with <see cref="Compile"/>.</summary>
-    public static uint FlagsValue(LinuxSeccomp config) => (uint)CompileProgram(config).Flags;
+    /// <summary>
+    /// The flags value for seccomp(2) that goes with <see cref="Compile"/>: the config's flags plus
+    /// NEW_LISTENER when a rule uses SCMP_ACT_NOTIFY. Validates what it reads, without compiling.
+    /// </summary>
+    public static uint FlagsValue(LinuxSeccomp config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var flags = SeccompFilterFlagNames.Parse(config.Flags);
+        var notify = ParseRules(config.Syscalls).Any(r => (r.Action & SeccompAction.ActionMask) == SeccompAction.UserNotif);
+        return (uint)(notify ? flags | SeccompFilterFlags.NewListener : flags);
+    }
 
     /// <summary>Compiles <paramref name="config"/>; <paramref name="debug"/> receives notes about skipped syscalls.</summary>
     public static SeccompProgram CompileProgram(LinuxSeccomp config, Action<string>? debug = null)

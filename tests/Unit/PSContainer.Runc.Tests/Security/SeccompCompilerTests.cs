@@ -102,6 +102,12 @@ public sealed class SeccompCompilerTests
         Assert.Equal(7u, SeccompCompiler.FlagsValue(config));
         config.Flags = ["SECCOMP_FILTER_FLAG_NEW_LISTENER"];
         Assert.Equal(8u, SeccompCompiler.FlagsValue(config));
+        config.Syscalls = [Rule("SCMP_ACT_NOTIFY", ["mount"])];
+        config.ListenerPath = "/run/agent.sock";
+        Assert.Equal(8u, SeccompCompiler.FlagsValue(config));
+        config.Flags = ["SECCOMP_FILTER_FLAG_TSYNC"];
+        Assert.Equal(9u, SeccompCompiler.FlagsValue(config));
+        Assert.Equal(SeccompFilterFlags.Tsync | SeccompFilterFlags.NewListener, SeccompCompiler.CompileProgram(config).Flags);
         config.Flags = ["SECCOMP_FILTER_FLAG_BOGUS"];
         Assert.Equal("linux.seccomp.flags[0]: unknown seccomp flag \"SECCOMP_FILTER_FLAG_BOGUS\"",
             Assert.Throws<SecurityConfigException>(() => SeccompCompiler.FlagsValue(config)).Message);
