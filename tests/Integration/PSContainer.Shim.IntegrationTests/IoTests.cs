@@ -208,4 +208,58 @@ public sealed class IoTests
             Assert.Equal("shared\n", text.ToString());
         }
     }
+
+    [RequiresRootFact]
+    public async Task ExecWithTerminalGetsAPtyAndItsEventsAreInOrder()
+    {
+        var container = await ShimTestContainer.CreateBundleAsync(["sleep", "1000"]);
+        await using var _ = container;
+        var received = new List<ShimEvent>();
+        var eventsSocket = Path.Combine(container.Directory, "events.sock");
+        await using var listener = ShimEventListener.Start(eventsSocket, (e, _) =>
+        {
+            lock (received)
+            {
+                received.Add(e);
+            }
+            return ValueTask.CompletedTask;
+        });
+        await using var client = await container.StartShimAsync(eventsSocket);
+        await client.CreateAsync(new CreateRequest(container.Id));
+        await client.StartAsync();
+        using var process = System.Text.Json.JsonDocument.Parse("""
+            {"args":["sh","-c","read go; tty; stty size; exit 2"],"cwd":"/","env":["PATH=/bin:/usr/bin"],"user":{"uid":0,"gid":0}}
+            """);
+
+        await client.ExecAsync("t1", process.RootElement, terminal: true, openStdin: true);
+        await using var attach = await client.AttachAsync(new AttachRequest(container.Id, "t1", Stdin: true));
+        await client.StartAsync("t1");
+        await client.ResizePtyAsync(width: 77, height: 33, execId: "t1");
+        await attach.WriteStdinAsync("go\n"u8.ToArray());
+        var output = new StringBuilder();
+        ExitResult? exit = null;
+        while (await attach.ReadFrameAsync() is { } frame)
+        {
+            if (frame.Kind == AttachFrameKind.Exit)
+            {
+                exit = ShimAttachSession.ParseExit(frame);
+                break;
+            }
+            output.Append(Encoding.UTF8.GetString(frame.Payload.Span));
+        }
+
+        Assert.Equal(2, exit?.ExitCode);
+        Assert.Contains("/dev/pts/", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("33 77", output.ToString(), StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => { lock (received) { return received.Any(e => e.Type == ShimEventType.ExecExit); } }, "ExecExit arrives");
+        lock (received)
+        {
+            Assert.Equal([ShimEventType.TaskCreate, ShimEventType.TaskStart, ShimEventType.ExecAdded, ShimEventType.ExecStarted, ShimEventType.ExecExit],
+                received.Select(e => e.Type));
+            Assert.Equal(2, received[^1].ExitCode);
+            Assert.Equal("t1", received[^1].ExecId);
+        }
+        await client.KillAsync(9);
+        await client.WaitAsync();
+    }
 }
