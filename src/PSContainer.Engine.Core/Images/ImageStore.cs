@@ -22,8 +22,8 @@ public sealed class ImageStore : IImageStore
     public ImageStore(IContentStore content, IMetadataStore metadata)
     {
         _content = content;
-        _images = metadata.Collection("images", ImageRecordJsonContext.Default.ImageRecord);
-        _references = metadata.Collection("references", ImageRecordJsonContext.Default.ReferenceRecord);
+        _images = metadata.Collection("images", ImageRecordJsonContext.Default.ImageRecord, cacheInMemory: true);
+        _references = metadata.Collection("references", ImageRecordJsonContext.Default.ReferenceRecord, cacheInMemory: true);
     }
 
     public Image Create(Descriptor manifest, IEnumerable<ImageReference> references, Descriptor? index = null)

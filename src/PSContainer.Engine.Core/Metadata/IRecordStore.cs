@@ -35,6 +35,10 @@ public interface IMetadataStore
     /// <summary>The directory holding the collections and the "version" file.</summary>
     string Root { get; }
 
-    /// <summary>The collection <paramref name="name"/> (a directory under <see cref="Root"/>) of records of type T.</summary>
-    IRecordStore<T> Collection<T>(string name, JsonTypeInfo<T> typeInfo) where T : class;
+    /// <summary>
+    /// The collection <paramref name="name"/> (a directory under <see cref="Root"/>) of records of
+    /// type T. With <paramref name="cacheInMemory"/> reads come from memory (writes still go to
+    /// disk first); open each collection once when caching, the cache assumes one writer.
+    /// </summary>
+    IRecordStore<T> Collection<T>(string name, JsonTypeInfo<T> typeInfo, bool cacheInMemory = false) where T : class;
 }

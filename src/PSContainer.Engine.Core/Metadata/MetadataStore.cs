@@ -41,12 +41,13 @@ public sealed class MetadataStore : IMetadataStore
 
     public string Root { get; }
 
-    public IRecordStore<T> Collection<T>(string name, JsonTypeInfo<T> typeInfo) where T : class
+    public IRecordStore<T> Collection<T>(string name, JsonTypeInfo<T> typeInfo, bool cacheInMemory = false) where T : class
     {
         if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             throw CoreException.InvalidArgument($"metadata collection name \"{name}\": use letters, digits, - and _");
         }
-        return new RecordStore<T>(Path.Combine(Root, name), typeInfo);
+        var store = new RecordStore<T>(Path.Combine(Root, name), typeInfo);
+        return cacheInMemory ? new CachedRecordStore<T>(store, typeInfo) : store;
     }
 }

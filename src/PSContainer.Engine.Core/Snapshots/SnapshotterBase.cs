@@ -19,7 +19,7 @@ public abstract class SnapshotterBase : ISnapshotter
     {
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(SnapshotsDirectory);
-        _records = new MetadataStore(Path.Combine(Root, "metadata")).Collection("snapshots", SnapshotJsonContext.Default.SnapshotRecord);
+        _records = new MetadataStore(Path.Combine(Root, "metadata")).Collection("snapshots", SnapshotJsonContext.Default.SnapshotRecord, cacheInMemory: true);
         RemoveOrphans();
     }
 

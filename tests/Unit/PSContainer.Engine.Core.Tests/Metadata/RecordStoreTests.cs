@@ -109,6 +109,22 @@ public sealed class RecordStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_cached_collection_writes_through_and_hands_out_copies()
+    {
+        _records.Put("before", new TestRecord { Name = "on disk already" });
+        var cached = new MetadataStore(_dir.Combine("metadata")).Collection("things", TestRecordJsonContext.Default.TestRecord, cacheInMemory: true);
+        Assert.Equal("on disk already", cached.Get("before")!.Name);
+        cached.Put("k", new TestRecord { Name = "cached", Count = 1 });
+        cached.Get("k")!.Count = 99; // changing a returned record must not change the store
+        Assert.Equal(1, cached.Get("k")!.Count);
+        Assert.Equal("cached", _records.Get("k")!.Name); // written through to disk
+        Assert.True(cached.Delete("before"));
+        Assert.Null(_records.Get("before"));
+        Assert.Equal(["k"], cached.List().Select(r => r.Key));
+        Assert.Equal(CoreErrorKind.AlreadyExists, Assert.Throws<CoreException>(() => cached.Create("k", new TestRecord())).Kind);
+    }
+
+    [Fact]
     public void Concurrent_updates_are_not_lost()
     {
         _records.Put("counter", new TestRecord());
