@@ -76,12 +76,11 @@ public sealed class EngineHost : IAsyncDisposable
             EventsSocketPath: Path.Combine(options.ExecRoot, "events.sock")));
         var records = core.Metadata.Collection("containers", DaemonJsonContext.Default.ContainerRecord);
         var store = new ContainerStore(records, Path.Combine(options.DataRoot, "containers"), Path.Combine(options.ExecRoot, "containers"));
-        var seccomp = DefaultSeccomp.Load();
         var containers = new ContainerService(store, core.Images, core.Snapshotter, shims, events,
             new ContainerServiceOptions(
                 VolumesRoot: Path.Combine(options.DataRoot, "volumes"),
                 InitPath: InitBinary.Find(),
-                DefaultSeccomp: seccomp,
+                DefaultSeccomp: PSContainer.Oci.Profiles.DefaultSeccompProfile.Create,
                 PrepareRootfs: (image, id, ct) => core.Rootfs.PrepareAsync(image, id, ct)),
             loggers.CreateLogger<ContainerService>());
         var images = new ImageService(core.Images, core.Archives, core.Snapshotter, core.Gc, store, events);

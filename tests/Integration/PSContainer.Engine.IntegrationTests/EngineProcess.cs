@@ -12,6 +12,7 @@ namespace PSContainer.Engine.IntegrationTests;
 public sealed class EngineProcess : IDisposable
 {
     public const string DockerCli = "/usr/local/bin/docker";
+    public const string ReferenceRuntime = "/usr/sbin/runc";
 
     private Process? _engine;
     private readonly StringBuilder _log = new();
@@ -57,7 +58,11 @@ public sealed class EngineProcess : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
-        if (Environment.GetEnvironmentVariable("PSC_ENGINE_RUNTIME") is { Length: > 0 } runtime)
+        // These tests are about the engine: they run on the reference runtime (Debian's runc) unless
+        // PSC_ENGINE_RUNTIME names another one (psc-runc, say); psc-runc has its own suites.
+        var runtime = Environment.GetEnvironmentVariable("PSC_ENGINE_RUNTIME") is { Length: > 0 } chosen ? chosen
+            : File.Exists(ReferenceRuntime) ? ReferenceRuntime : null;
+        if (runtime is not null)
         {
             info.ArgumentList.Add("--runtime");
             info.ArgumentList.Add(runtime);

@@ -74,7 +74,7 @@ public sealed partial class ContainerService
             var spec = SpecBuilder.Build(record, new SpecInputs(
                 user, container.HostnamePath, container.HostsPath, container.ResolvConfPath, CgroupsPath(container),
                 NetworkNamespacePath: NetworkNamespaceOf(host.NetworkMode),
-                DefaultSeccomp: options.DefaultSeccomp(),
+                DefaultSeccomp: options.DefaultSeccomp,
                 InitPath: options.InitPath,
                 ResolveVolume: ResolveVolume,
                 HostHostname: Environment.MachineName));

@@ -10,14 +10,14 @@ namespace PSContainer.Engine.Daemon.Containers;
 /// <summary>Settings the container service needs besides its collaborators.</summary>
 /// <param name="VolumesRoot">Named volumes live in &lt;VolumesRoot&gt;/&lt;name&gt;/_data.</param>
 /// <param name="InitPath">A static init for --init; null when the host has none.</param>
-/// <param name="DefaultSeccomp">Docker's default seccomp profile, or null when none is available.</param>
+/// <param name="DefaultSeccomp">Docker's default seccomp profile for a capability set; null: no default filter.</param>
 /// <param name="CgroupParent">Parent of every container's cgroup.</param>
 /// <param name="PrepareRootfs">Makes the container's writable snapshot from (image id, container id), unpacking
 /// layers on demand (the core's ContainerRootfs); null: a snapshot on the image's top chain id.</param>
 public sealed record ContainerServiceOptions(
     string VolumesRoot,
     string? InitPath,
-    Func<LinuxSeccomp?> DefaultSeccomp,
+    Func<IReadOnlyCollection<string>, LinuxSeccomp>? DefaultSeccomp,
     string CgroupParent = "/pscontainer",
     Func<string, string, CancellationToken, Task>? PrepareRootfs = null);
 

@@ -89,7 +89,7 @@ public static class SpecBuilder
                 Sysctl = host.Sysctls is { Count: > 0 } ? new Dictionary<string, string>(host.Sysctls) : null,
                 MaskedPaths = privileged ? null : [.. host.MaskedPaths ?? [.. DockerDefaults.MaskedPaths]],
                 ReadonlyPaths = privileged ? null : [.. host.ReadonlyPaths ?? [.. DockerDefaults.ReadonlyPaths]],
-                Seccomp = privileged || security.SeccompUnconfined ? null : security.SeccompProfile ?? inputs.DefaultSeccomp,
+                Seccomp = privileged || security.SeccompUnconfined ? null : security.SeccompProfile ?? inputs.DefaultSeccomp?.Invoke(capabilities),
                 RootfsPropagation = "rprivate",
             },
         };

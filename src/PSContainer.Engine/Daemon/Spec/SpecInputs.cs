@@ -7,7 +7,8 @@ namespace PSContainer.Engine.Daemon.Spec;
 /// <param name="User">The process identity, resolved through the image's /etc/passwd and /etc/group.</param>
 /// <param name="NetworkNamespacePath">For NetworkMode container:ID, the other container's /proc/PID/ns/net.</param>
 /// <param name="CgroupsPath">The container's cgroup, e.g. "/pscontainer/&lt;id&gt;".</param>
-/// <param name="DefaultSeccomp">The profile applied unless seccomp=unconfined or --privileged; null: none available.</param>
+/// <param name="DefaultSeccomp">Docker's default profile for the container's capability set (the profile allows
+/// some system calls only with the matching capability), applied unless seccomp=unconfined or --privileged.</param>
 /// <param name="InitPath">A static init binary (docker-init, tini-static) for --init; null: none found.</param>
 /// <param name="ResolveVolume">Host directory of a named volume (created on first use).</param>
 public sealed record SpecInputs(
@@ -17,7 +18,7 @@ public sealed record SpecInputs(
     string ResolvConfPath,
     string CgroupsPath,
     string? NetworkNamespacePath = null,
-    LinuxSeccomp? DefaultSeccomp = null,
+    Func<IReadOnlyCollection<string>, LinuxSeccomp>? DefaultSeccomp = null,
     string? InitPath = null,
     Func<string, string>? ResolveVolume = null,
     string? HostHostname = null);
