@@ -26,9 +26,6 @@ internal sealed class Reaper
         thread.Start();
     }
 
-    /// <summary>Number of statuses reaped that no one claimed (zombies that were collected).</summary>
-    public long Reaped { get; private set; }
-
     /// <summary>Call after each successful spawn, so the loop stops idling on ECHILD.</summary>
     public void ChildSpawned() => _childSpawned.Set();
 
@@ -79,12 +76,8 @@ internal sealed class Reaper
         TaskCompletionSource<int>? waiter;
         lock (_gate)
         {
-            Reaped++;
-            if (_waiters.Remove(pid, out waiter))
-            {
-                // completed outside the lock
-            }
-            else
+            // A waiter is completed outside the lock; a status nobody waits for yet is kept.
+            if (!_waiters.Remove(pid, out waiter))
             {
                 _unclaimed[pid] = status;
                 _unclaimedOrder.Enqueue(pid);
