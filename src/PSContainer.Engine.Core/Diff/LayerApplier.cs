@@ -173,7 +173,10 @@ public static class LayerApplier
                 // System.Formats.Tar decodes PAX values as UTF-8, so a binary value (such as
                 // security.capability) arrives with U+FFFD in it and cannot be restored: skip it
                 // rather than write a corrupt attribute.
-                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal) && !value.Contains('\uFFFD', StringComparison.Ordinal))
+                // overlayfs' own attributes (opaque, redirect, metacopy, ...) would steer the
+                // kernel's view of the layers; only whiteout entries may create them.
+                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal) && !value.Contains('\uFFFD', StringComparison.Ordinal)
+                    && !key.StartsWith(PaxXattrPrefix + "trusted.overlay.", StringComparison.Ordinal))
                 {
                     FileStat.SetXattr(RootedDirectory.ProcPath(parent, name), key[PaxXattrPrefix.Length..], Encoding.UTF8.GetBytes(value));
                 }

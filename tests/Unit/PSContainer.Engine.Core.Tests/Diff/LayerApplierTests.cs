@@ -73,6 +73,19 @@ public sealed class LayerApplierTests : IDisposable
         Assert.Equal("hello"u8.ToArray(), FileStat.GetXattr(InRoot("attrs"), "user.greeting"));
     }
 
+    [RequiresRootFact]
+    public void Overlay_attributes_in_a_layer_are_not_applied()
+    {
+        Apply(new TarBuilder()
+            .File("dir/f", "x", pax: new Dictionary<string, string>
+            {
+                ["SCHILY.xattr.trusted.overlay.redirect"] = "/etc",
+                ["SCHILY.xattr.user.kept"] = "yes",
+            }), WhiteoutFormat.Overlay);
+        Assert.Null(FileStat.GetXattr(InRoot("dir/f"), "trusted.overlay.redirect"));
+        Assert.Equal("yes"u8.ToArray(), FileStat.GetXattr(InRoot("dir/f"), "user.kept"));
+    }
+
     [Fact]
     public void Dot_dot_entries_are_refused_and_nothing_is_written_outside()
     {
