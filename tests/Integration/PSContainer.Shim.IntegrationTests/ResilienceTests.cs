@@ -102,6 +102,40 @@ public sealed class ResilienceTests
     }
 
     [RequiresRootFact]
+    public async Task DeleteUnmountsTheRootfsTheEngineMarkedAsMounted()
+    {
+        var (container, client) = await ShimTestContainer.RunAsync(["sleep", "1000"]);
+        await using var _ = container;
+        var rootfs = Path.Combine(container.Bundle, "rootfs");
+        // Stand-in for the engine's overlay mount: rootfs bind-mounted onto itself, and the marker.
+        var (bound, bindOutput) = await ShimTestContainer.RunAsync("mount", "--bind", rootfs, rootfs);
+        Assert.True(bound == 0, bindOutput);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(container.Bundle, ShimPaths.RootfsMountedMarker), "");
+            await client.DisposeAsync();
+            Assert.Equal(0, Interop.Linux.Libc.kill(container.ShimPid, 9));
+            await Eventually.TrueAsync(() => !IsAlive(container.ShimPid), "the shim is gone");
+            Assert.True(IsMountPoint(rootfs));
+
+            await ShimLauncher.DeleteAsync(container.StartOptions());
+
+            Assert.False(IsMountPoint(rootfs));
+            Assert.False(File.Exists(Path.Combine(container.Bundle, ShimPaths.RootfsMountedMarker)));
+        }
+        finally
+        {
+            if (IsMountPoint(rootfs))
+            {
+                await ShimTestContainer.RunAsync("umount", "-l", rootfs);
+            }
+        }
+    }
+
+    private static bool IsMountPoint(string path) =>
+        File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == path);
+
+    [RequiresRootFact]
     public async Task AbandonedChildrenAreReapedBySubreaperShim()
     {
         // Without a pid namespace, the orphans of the container's init are reparented to the shim.
