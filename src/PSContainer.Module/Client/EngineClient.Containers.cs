@@ -110,13 +110,12 @@ public sealed partial class EngineClient
             null, EngineResource.Container, id, cancellationToken, streaming: true);
 
     /// <summary>PUT /containers/{id}/archive: unpacks a tar stream into a directory of the container.</summary>
-    public Task PutArchiveAsync(string id, string directory, Stream tar, bool noOverwriteDirNonDir, CancellationToken cancellationToken)
+    public async Task PutArchiveAsync(string id, string directory, Stream tar, bool noOverwriteDirNonDir, CancellationToken cancellationToken)
     {
-        var content = new StreamContent(tar);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-        return SendNoContentAsync(HttpMethod.Put,
+        await using var response = await UploadAsync(HttpMethod.Put,
             new QueryString($"/containers/{Segment(id)}/archive").Add("path", directory).AddIfTrue("noOverwriteDirNonDir", noOverwriteDirNonDir).ToString(),
-            content, EngineResource.Container, id, cancellationToken);
+            tar, "application/x-tar", null, EngineResource.Container, id, cancellationToken).ConfigureAwait(false);
+        await response.CompleteUploadAsync().ConfigureAwait(false);
     }
 
     /// <summary>Attaches to a running container's stdio (for an interactive session).</summary>

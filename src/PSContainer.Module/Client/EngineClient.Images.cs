@@ -29,20 +29,23 @@ public sealed partial class EngineClient
             null, EngineResource.Image, repository, auth ?? new AuthConfig(), cancellationToken);
 
     /// <summary>POST /images/load: a docker or OCI archive in, progress and "Loaded image: ..." lines out.</summary>
-    public IAsyncEnumerable<ProgressMessage> LoadImageAsync(Stream archive, CancellationToken cancellationToken)
-    {
-        var content = new StreamContent(archive ?? throw new ArgumentNullException(nameof(archive)));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-        return ProgressStreamAsync(HttpMethod.Post, "/images/load?quiet=0", content, EngineResource.Image, null, null, cancellationToken);
-    }
+    public IAsyncEnumerable<ProgressMessage> LoadImageAsync(Stream archive, CancellationToken cancellationToken) =>
+        UploadProgressStreamAsync("/images/load?quiet=0", archive ?? throw new ArgumentNullException(nameof(archive)), null, cancellationToken);
 
     /// <summary>POST /build: a tar of the build context in, build output and progress out.</summary>
-    public IAsyncEnumerable<ProgressMessage> BuildImageAsync(Stream context, string? tag, string? dockerfile, CancellationToken cancellationToken)
+    public IAsyncEnumerable<ProgressMessage> BuildImageAsync(Stream context, string? tag, string? dockerfile, CancellationToken cancellationToken) =>
+        UploadProgressStreamAsync(new QueryString("/build").Add("t", tag).Add("dockerfile", dockerfile).ToString(),
+            context ?? throw new ArgumentNullException(nameof(context)), tag, cancellationToken);
+
+    private async IAsyncEnumerable<ProgressMessage> UploadProgressStreamAsync(
+        string pathAndQuery, Stream body, string? target, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var content = new StreamContent(context ?? throw new ArgumentNullException(nameof(context)));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-        return ProgressStreamAsync(HttpMethod.Post, new QueryString("/build").Add("t", tag).Add("dockerfile", dockerfile).ToString(),
-            content, EngineResource.Image, tag, null, cancellationToken);
+        await using var response = await UploadAsync(HttpMethod.Post, pathAndQuery, body, "application/x-tar", null,
+            EngineResource.Image, target, cancellationToken).ConfigureAwait(false);
+        await foreach (var message in JsonLinesReader.ReadAsync(response.Body, Json.ProgressMessage, cancellationToken).ConfigureAwait(false))
+        {
+            yield return message;
+        }
     }
 
     /// <summary>GET /images/get: the named images as one docker archive.</summary>

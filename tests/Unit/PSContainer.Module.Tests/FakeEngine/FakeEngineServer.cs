@@ -149,9 +149,25 @@ public sealed partial class FakeEngineServer : IAsyncDisposable
         head.Append(CultureInfo.InvariantCulture, $"Content-Type: {response.ContentType}\r\n");
         if (response.Streamer is not null)
         {
-            head.Append("Connection: close\r\n\r\n");
+            head.Append(response.Chunked ? "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" : "Connection: close\r\n\r\n");
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
-            await response.Streamer(stream, _stop.Token);
+            if (response.Chunked)
+            {
+                using var buffer = new MemoryStream();
+                await response.Streamer(buffer, _stop.Token);
+                // Two chunks with an extension on the first, so the client's decoder is exercised.
+                var bytes = buffer.ToArray();
+                var half = bytes.Length / 2;
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{half:x};ext=1\r\n"), _stop.Token);
+                await stream.WriteAsync(bytes.AsMemory(0, half), _stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"\r\n{bytes.Length - half:x}\r\n"), _stop.Token);
+                await stream.WriteAsync(bytes.AsMemory(half), _stop.Token);
+                await stream.WriteAsync("\r\n0\r\n\r\n"u8.ToArray(), _stop.Token);
+            }
+            else
+            {
+                await response.Streamer(stream, _stop.Token);
+            }
             await stream.FlushAsync(_stop.Token);
             socket.Shutdown(SocketShutdown.Send);
             return false;

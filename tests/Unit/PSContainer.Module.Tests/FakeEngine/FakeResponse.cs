@@ -13,6 +13,8 @@ public sealed class FakeResponse
     public Dictionary<string, string> Headers { get; init; } = [];
     /// <summary>Writes a streamed body (the connection closes when it returns).</summary>
     public Func<Stream, CancellationToken, Task>? Streamer { get; init; }
+    /// <summary>Send the streamed body with chunked transfer encoding instead of until-close.</summary>
+    public bool Chunked { get; init; }
     /// <summary>Takes over the socket after "101 UPGRADED".</summary>
     public Func<Socket, Stream, CancellationToken, Task>? Hijacker { get; init; }
 
