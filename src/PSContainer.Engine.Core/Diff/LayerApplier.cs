@@ -44,6 +44,10 @@ public static class LayerApplier
                 continue; // "./": the root itself; its metadata belongs to the snapshotter
             }
             var name = parts[^1];
+            if (parts[..^1].Any(p => p.StartsWith(WhiteoutPrefix + WhiteoutPrefix, StringComparison.Ordinal)))
+            {
+                continue; // inside aufs' hard link directory (".wh..wh.plnk/..."): bookkeeping, not content
+            }
             if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
             {
                 ApplyWhiteout(root, parts, entry.Name, target.Format, added);
@@ -222,6 +226,10 @@ public static class LayerApplier
                 }
             }
             return;
+        }
+        if (name.StartsWith(WhiteoutPrefix + WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            return; // aufs bookkeeping (".wh..wh.plnk", ".wh..wh.aufs"): not a deletion, not content
         }
         var victim = name[WhiteoutPrefix.Length..];
         if (victim.Length == 0 || victim is "." or "..")

@@ -168,6 +168,11 @@ public sealed class LayerApplierTests : IDisposable
         Assert.False(Directory.Exists(InRoot("data/tree")));
         Assert.Equal(["c"], Directory.GetFileSystemEntries(InRoot("data/dir")).Select(Path.GetFileName));
         Assert.False(File.Exists(InRoot("data/.wh.remove-me")));
+
+        // aufs' own metadata entries are neither content nor deletions.
+        Apply(new TarBuilder().File(".wh..wh.plnk/1234.5", "x").File("data/.wh..wh.aufs", ""));
+        Assert.False(Directory.Exists(InRoot(".wh..wh.plnk")));
+        Assert.True(File.Exists(InRoot("data/keep")));
     }
 
     [RequiresRootFact]
