@@ -135,6 +135,7 @@ public sealed partial class ContainerRuntime
                 CapabilityNumber = _options.CapabilityNumber,
                 HostHasKcore = File.Exists("/proc/kcore"),
                 TraceFd = Trace.On ? traceFd : null,
+                StartHookState = spec.Hooks?.StartContainer is { Count: > 0 } ? StartHookState(record) : ("", ""),
                 Id = record.Id,
             });
             Trace.Step("runc.nsexec.spawn", record.Id);
@@ -192,9 +193,7 @@ public sealed partial class ContainerRuntime
                         var hooks = record.Config.Hooks;
                         HookRunner.RunAll("prestart", hooks?.Prestart, state);
                         HookRunner.RunAll("createRuntime", hooks?.CreateRuntime, state);
-                        // Run from the runtime's namespaces; the spec asks for the container's
-                        // mount namespace here, which psc-runc does not enter yet (README "Hooks").
-                        HookRunner.RunAll("createContainer", hooks?.CreateContainer, state);
+                        RunHooksInContainer("createContainer", hooks?.CreateContainer, pid, record, state);
                         stage.Go();
                         break;
                     case SyncKind.Ready when untilReady:

@@ -459,11 +459,12 @@ public static class PlanBuilder
             // startContainer hooks run after `start` and before the user process, in the container.
             plan.Add(PlanOp.Exec, $"check {args[0]} exists", [-2], PlanStep.Utf8(args[0]), [], [], PlanStep.Utf8(pathVar));
             plan.Add(PlanOp.WaitFifo, "wait for start", [fd]);
+            var (before, after) = trace?.StartHookState ?? ("", "");
             foreach (var hook in startHooks ?? [])
             {
-                plan.Add(PlanOp.RunHook, $"startContainer hook {hook.Path}", [hook.Timeout ?? 0],
+                plan.Add(PlanOp.RunHook, $"startContainer hook {hook.Path}", [hook.Timeout ?? 0, PlanStep.Utf8(before).Length],
                     PlanStep.Utf8(hook.Path), PlanStep.Vector(hook.Args is { Count: > 0 } a ? a : [hook.Path]),
-                    PlanStep.Vector(hook.Env ?? []), []);
+                    PlanStep.Vector(hook.Env ?? []), PlanStep.Utf8(before + after));
             }
             if (trace is not null)
             {

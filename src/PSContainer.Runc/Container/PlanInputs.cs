@@ -41,6 +41,9 @@ public sealed record PlanInputs
     /// <summary>Maps "CAP_CHOWN" to its number; null for a name the runtime does not know.</summary>
     public required Func<string, int?> CapabilityNumber { get; init; }
 
+    /// <summary>The OCI state for startContainer hooks, split where the init's pid goes: (before, after).</summary>
+    public (string Before, string After) StartHookState { get; init; } = ("", "");
+
     /// <summary>An fd of the PSC_TRACE_FILE (bench/README.md) for psc-nsexec's own steps; null: no tracing.</summary>
     public int? TraceFd { get; init; }
 

@@ -593,7 +593,13 @@ static void do_run_hook(const struct step *s)
 	}
 	close(in[0]);
 	signal(SIGPIPE, SIG_IGN);
-	if (write(in[1], s->str[3], s->len[3]) < 0 && errno != EPIPE)
+	/* The state on stdin; num1 >= 0 is where our pid goes (the runtime cannot know it in advance). */
+	size_t split = s->num[1] >= 0 && (uint64_t)s->num[1] <= s->len[3] ? (size_t)s->num[1] : s->len[3];
+	char pid_text[16];
+	int pid_len = s->num[1] >= 0 ? snprintf(pid_text, sizeof pid_text, "%d", getpid()) : 0;
+	if ((write(in[1], s->str[3], split) < 0 ||
+	     write(in[1], pid_text, (size_t)pid_len) < 0 ||
+	     write(in[1], s->str[3] + split, s->len[3] - split) < 0) && errno != EPIPE)
 		fail(errno);
 	close(in[1]);
 	long waited_ms = 0, limit_ms = s->num[0] > 0 ? s->num[0] * 1000 : -1;

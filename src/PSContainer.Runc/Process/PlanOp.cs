@@ -61,7 +61,7 @@ public enum PlanOp : uint
     IoPrio = 31,
     /// <summary>Hide str0: /dev/null over a file, a read-only empty tmpfs over a directory; missing is fine.</summary>
     Mask = 32,
-    /// <summary>Run hook str0 (argv str1, env str2) with str3 on stdin; kill it after num0 seconds.</summary>
+    /// <summary>Run hook str0 (argv str1, env str2) with str3 on stdin (our pid inserted at byte num1 unless -1); kill it after num0 seconds.</summary>
     RunHook = 33,
     /// <summary>Send READY, open the exec FIFO /proc/self/fd/num0 for writing (blocks until `start`), write a byte.</summary>
     WaitFifo = 34,

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using PSContainer.Oci;
+using PSContainer.TestSupport;
+using Xunit;
+
+namespace PSContainer.Runc.IntegrationTests;
+
+/// <summary>psc-runc against Debian's runc on the same bundle: what the container sees must be the same.</summary>
+public class DifferentialTests(BundleFixture fixture) : IClassFixture<BundleFixture>
+{
+    private static string Id() => "d" + Guid.NewGuid().ToString("N")[..10];
+
+    private (Cli.Result Psc, Cli.Result Runc) Both(Action<Spec> change)
+    {
+        using var b = fixture.NewBundle(change);
+        return (Cli.Psc_(b, "run", "-b", b.Dir, Id()), Cli.Runc(b, "run", "-b", b.Dir, Id()));
+    }
+
+    [RequiresRootFact]
+    public void Capabilities_no_new_privs_and_seccomp_lines_match()
+    {
+        var (psc, runc) = Both(s => s.Process!.Args = ["grep", "-E", "^(Cap|NoNewPrivs|Seccomp)", "/proc/self/status"]);
+        Assert.Equal(0, runc.ExitCode);
+        Assert.Equal(runc.Stdout, psc.Stdout);
+        Assert.Contains("CapBnd:", psc.Stdout, StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
+    public void A_seccomp_profile_filters_the_same_way()
+    {
+        var (psc, runc) = Both(s =>
+        {
+            s.Process!.Args = ["sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/x 2>&1; echo $?"];
+            s.Linux!.Seccomp = JsonSerializer.Deserialize("""
+                {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],
+                 "syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}
+                """, OciJsonContext.Default.LinuxSeccomp);
+        });
+        Assert.Equal(0, runc.ExitCode);
+        Assert.Equal(runc.Stdout, psc.Stdout);
+        Assert.Contains("Seccomp:\t2", psc.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Operation not permitted", psc.Stdout, StringComparison.Ordinal);
+    }
+
+    [RequiresRootTheory]
+    [InlineData("exit 0")]
+    [InlineData("exit 3")]
+    [InlineData("kill -KILL $$")]
+    public void Exit_codes_match(string script)
+    {
+        var (psc, runc) = Both(s => s.Process!.Args = ["sh", "-c", script]);
+        Assert.Equal(runc.ExitCode, psc.ExitCode);
+    }
+
+    [RequiresRootFact]
+    public void The_mount_table_has_the_same_shape()
+    {
+        // Mount points, filesystem types and options, without ids and sources that differ per run.
+        var (psc, runc) = Both(s => s.Process!.Args = ["sh", "-c", "cut -d' ' -f5,6 /proc/self/mountinfo; awk '{print $(NF-2)}' /proc/self/mountinfo"]);
+        Assert.Equal(0, runc.ExitCode);
+        Assert.Equal(Normalize(runc.Stdout), Normalize(psc.Stdout));
+
+        static string Normalize(string s) => string.Join('\n', s.Split('\n').Select(l => l.Replace("relatime,", "", StringComparison.Ordinal)));
+    }
+
+    [RequiresRootFact]
+    public void Devices_and_fds_match()
+    {
+        var (psc, runc) = Both(s => s.Process!.Args = ["sh", "-c", "ls -l /dev | awk '{print $1, $5, $6, $NF}'; ls /proc/self/fd"]);
+        Assert.Equal(0, runc.ExitCode);
+        Assert.Equal(runc.Stdout, psc.Stdout);
+    }
+
+    [RequiresRootFact]
+    public void State_json_has_the_same_fields()
+    {
+        using var b = fixture.NewBundle(s => s.Process!.Args = ["sleep", "300"]);
+        var (pscId, runcId) = (Id(), Id());
+        Assert.Equal(0, Cli.Psc_(b, "create", "-b", b.Dir, pscId).ExitCode);
+        Assert.Equal(0, Cli.Runc(b, "create", "-b", b.Dir, runcId).ExitCode);
+        using var psc = JsonDocument.Parse(Cli.Psc_(b, "state", pscId).Stdout);
+        using var runc = JsonDocument.Parse(Cli.Runc(b, "state", runcId).Stdout);
+        Assert.Equal(Names(runc.RootElement), Names(psc.RootElement));
+        foreach (var field in new[] { "ociVersion", "status", "bundle", "rootfs", "owner" })
+        {
+            Assert.Equal(runc.RootElement.GetProperty(field).ToString(), psc.RootElement.GetProperty(field).ToString());
+        }
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", psc.RootElement.GetProperty("created").GetString());
+        Assert.Equal(0, Cli.Psc_(b, "delete", "--force", pscId).ExitCode);
+        Assert.Equal(0, Cli.Runc(b, "delete", "--force", runcId).ExitCode);
+
+        static string[] Names(JsonElement e) => e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+    }
+}
