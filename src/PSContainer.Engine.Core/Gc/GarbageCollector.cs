@@ -29,6 +29,17 @@ public sealed class GarbageCollector : IGarbageCollector
         _snapshotter = snapshotter;
     }
 
+    /// <summary>
+    /// A container rootfs younger than this is kept even when the daemon did not name it: between
+    /// <see cref="ContainerRootfs.PrepareAsync"/> and the daemon recording the container, nobody
+    /// else knows the snapshot is wanted.
+    /// </summary>
+    public static readonly TimeSpan ContainerCreateGrace = TimeSpan.FromMinutes(5);
+
+    private static bool IsContainerBeingCreated(SnapshotInfo info) =>
+        info.Kind == SnapshotKind.Active && info.Labels.ContainsKey(ContainerRootfs.ImageLabel)
+        && info.Created > DateTimeOffset.UtcNow - ContainerCreateGrace;
+
     public Lease CreateLease(string description)
     {
         var lease = new Lease(description, Release);
@@ -82,7 +93,7 @@ public sealed class GarbageCollector : IGarbageCollector
             var snapshots = _snapshotter.Walk().ToDictionary(s => s.Name, StringComparer.Ordinal);
             foreach (var info in snapshots.Values)
             {
-                if (info.Labels.ContainsKey(SnapshotLabels.GcRoot) || info.Created >= oldestLease)
+                if (info.Labels.ContainsKey(SnapshotLabels.GcRoot) || info.Created >= oldestLease || IsContainerBeingCreated(info))
                 {
                     liveSnapshots.Add(info.Name);
                 }

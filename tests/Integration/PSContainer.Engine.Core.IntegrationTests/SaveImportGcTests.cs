@@ -164,6 +164,11 @@ public sealed class SaveImportGcTests
         Assert.Contains(layered.Target.Digest.ToString(), kept.RemovedBlobs);
         Assert.DoesNotContain(busybox.Target.Digest.ToString(), kept.RemovedBlobs);
 
+        // A container rootfs the daemon has not recorded yet (it is being created) is not collected.
+        await core.Services.Rootfs.PrepareAsync("busybox", "container-being-created");
+        Assert.Empty(core.Services.Gc.Collect(["container-1"]).RemovedSnapshots);
+        core.Services.Rootfs.Remove("container-being-created");
+
         // Without the container, the layered-only snapshots go; busybox's shared base layer stays.
         core.Services.Rootfs.Remove("container-1");
         var result = core.Services.Gc.Collect([]);
