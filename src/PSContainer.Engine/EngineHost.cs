@@ -93,6 +93,7 @@ public sealed class EngineHost : IAsyncDisposable
         new SystemEndpoints(system, events).Map(router);
         new ContainerEndpoints(containers).Map(router);
         new ExecEndpoints(containers).Map(router);
+        new ContainerInspectionEndpoints(containers).Map(router);
         new ImageEndpoints(images).Map(router);
         var dispatcher = new ApiDispatcher(router, loggers.CreateLogger<ApiDispatcher>());
         var server = new HttpServer(dispatcher.DispatchAsync, loggers.CreateLogger<HttpServer>());

@@ -214,3 +214,41 @@ public sealed class ContainerEndpoints(ContainerService containers)
             : DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t
             : throw Errors.EngineException.InvalidParameter($"invalid until filter: {value}");
 }
+
+/// <summary>/containers/{id}/stats, /top and /update.</summary>
+public sealed class ContainerInspectionEndpoints(ContainerService containers)
+{
+    public void Map(Router router)
+    {
+        router
+            .Map("GET", "/containers/{id}/stats", StatsAsync)
+            .Map("GET", "/containers/{id}/top", TopAsync)
+            .Map("POST", "/containers/{id}/update", UpdateAsync);
+    }
+
+    private async Task StatsAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var id = request.Route("id");
+        _ = containers.Store.Get(id); // 404 before the 200
+        var stream = request.QueryBool("stream", defaultValue: true);
+        var body = await response.StartChunkedAsync(200, "application/json", cancellationToken).ConfigureAwait(false);
+        await containers.StatsAsync(id, stream, request.QueryBool("one-shot"), async stats =>
+        {
+            var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(stats, ApiJsonContext.Default.ContainerStats);
+            await body.WriteAsync((byte[])[.. bytes, (byte)'\n'], cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task TopAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var top = await containers.TopAsync(request.Route("id"), cancellationToken).ConfigureAwait(false);
+        await response.WriteJsonAsync(200, top, ApiJsonContext.Default.ContainerTopResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task UpdateAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var body = await RequireJsonAsync(request, ApiJsonContext.Default.ContainerUpdateRequest, cancellationToken).ConfigureAwait(false);
+        var result = await containers.UpdateAsync(request.Route("id"), body, cancellationToken).ConfigureAwait(false);
+        await response.WriteJsonAsync(200, result, ApiJsonContext.Default.ContainerUpdateResponse, cancellationToken).ConfigureAwait(false);
+    }
+}

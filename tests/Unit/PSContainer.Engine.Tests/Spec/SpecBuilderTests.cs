@@ -142,13 +142,14 @@ public sealed class SpecBuilderTests
         {
             h.ReadonlyRootfs = true;
             h.SecurityOpt = ["no-new-privileges", "seccomp=unconfined"];
-        }), Inputs() with { DefaultSeccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" } });
+        }), Inputs() with { DefaultSeccomp = caps => new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Architectures = [.. caps] } });
         Assert.True(spec.Root!.Readonly);
         Assert.True(spec.Process!.NoNewPrivileges);
         Assert.Null(spec.Linux!.Seccomp);
 
-        var confined = SpecBuilder.Build(Record(), Inputs() with { DefaultSeccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" } });
+        var confined = SpecBuilder.Build(Record(), Inputs() with { DefaultSeccomp = caps => new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Architectures = [.. caps] } });
         Assert.Equal("SCMP_ACT_ERRNO", confined.Linux!.Seccomp!.DefaultAction);
+        Assert.Equal(DockerDefaults.Capabilities, confined.Linux.Seccomp.Architectures); // built for the container's capabilities
         Assert.Null(confined.Process!.NoNewPrivileges);
     }
 
