@@ -62,11 +62,39 @@ public sealed partial class CgroupV1Manager
         // The kernel applies allow/deny writes one after another to its list, so writing the rules
         // in config order gives the spec's meaning (the default config starts with "deny all").
         var directory = Directory("devices", "linux.resources.devices");
+        var lines = rules.Select((rule, i) => FormatDeviceRule(rule, $"linux.resources.devices[{i}]")).ToList();
+        if (AlreadyInPlace(directory, rules, lines))
+        {
+            // Rewriting would start with "deny all": a running container's open() calls could fail
+            // in between, so an update that changes nothing writes nothing.
+            Options.Debug?.Invoke("linux.resources.devices: devices.list already matches; not rewritten");
+            return;
+        }
         for (var i = 0; i < rules.Count; i++)
         {
-            var rule = FormatDeviceRule(rules[i], $"linux.resources.devices[{i}]");
-            Write(directory, rules[i].Allow ? "devices.allow" : "devices.deny", rule);
+            Write(directory, rules[i].Allow ? "devices.allow" : "devices.deny", lines[i]);
         }
+    }
+
+    /// <summary>
+    /// True for "deny all, then allow these" when devices.list already lists exactly those
+    /// exceptions (compared with access letters in the kernel's r, w, m order).
+    /// </summary>
+    private bool AlreadyInPlace(string directory, List<LinuxDeviceCgroup> rules, List<string> lines)
+    {
+        if (rules.Count == 0 || lines[0] != "a *:* rwm" || rules[0].Allow || rules.Skip(1).Any(r => !r.Allow) || !Has(directory, "devices.list"))
+        {
+            return false;
+        }
+        static string Normal(string line)
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 3 ? $"{parts[0]} {parts[1]} {string.Concat("rwm".Where(parts[2].Contains))}" : line;
+        }
+        var wanted = lines.Skip(1).Select(Normal).ToHashSet(StringComparer.Ordinal);
+        var current = Read(directory, "devices.list").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(Normal).ToHashSet(StringComparer.Ordinal);
+        return wanted.SetEquals(current);
     }
 
     private void SetMemory(LinuxMemory memory)

@@ -124,6 +124,34 @@ public sealed class CgroupV1ManagerTests : IDisposable
     }
 
     [Fact]
+    public void DeviceRulesAlreadyInPlaceAreNotRewritten()
+    {
+        var manager = Open();
+        manager.Create();
+        List<LinuxDeviceCgroup> rules =
+        [
+            new() { Allow = false, Access = "rwm" },
+            new() { Allow = true, Type = "c", Major = 1, Minor = 3, Access = "rwm" },
+            new() { Allow = true, Type = "c", Major = 136, Access = "wr" },
+        ];
+        // What the kernel lists after those writes (it prints access as r, w, m).
+        _fixture.WriteText("devices/psc/web/devices.list", "c 136:* rw\nc 1:3 rwm\n");
+        Writes.Clear();
+        manager.Update(new LinuxResources { Devices = rules });
+        Assert.Empty(Writes);
+
+        rules.Add(new() { Allow = true, Type = "c", Major = 1, Minor = 5, Access = "rwm" });
+        manager.Update(new LinuxResources { Devices = rules });
+        Assert.Equal(
+        [
+            ("/devices/psc/web/devices.deny", "a *:* rwm"),
+            ("/devices/psc/web/devices.allow", "c 1:3 rwm"),
+            ("/devices/psc/web/devices.allow", "c 136:* wr"),
+            ("/devices/psc/web/devices.allow", "c 1:5 rwm"),
+        ], Writes);
+    }
+
+    [Fact]
     public void RaisingMemoryAboveTheCurrentLimitWritesMemswFirst()
     {
         var manager = Open();
