@@ -197,3 +197,72 @@ public sealed class DockerCliTests(EngineFixture fixture) : IClassFixture<Engine
         Assert.Equal(expected, Engine.DockerOk("logs " + container));
     }
 }
+
+/// <summary>The file system and inspection commands: diff, export, import, stats, top, update, pause, rename, events.</summary>
+public sealed class DockerCliBreadthTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    private EngineProcess Engine => fixture.Engine!;
+
+    [RequiresRootFact]
+    public void DiffExportAndImportRoundTrip()
+    {
+        Engine.DockerOk("run --name fs busybox sh -c 'echo x > /tmp/new; rm /bin/ls'");
+        var diff = Engine.DockerOk("diff fs");
+        Assert.Contains("A /tmp/new", diff, StringComparison.Ordinal);
+        Assert.Contains("D /bin/ls", diff, StringComparison.Ordinal);
+        Assert.DoesNotContain("/etc/hosts", diff, StringComparison.Ordinal);
+
+        var tar = Path.Combine(Engine.Root, "fs.tar");
+        Engine.DockerOk($"export -o {tar} fs");
+        Engine.DockerOk($"import -c 'CMD [\"/bin/cat\",\"/tmp/new\"]' {tar} imported:1");
+        Assert.Equal("x\n", Engine.DockerOk("run --rm imported:1"));
+        Assert.NotEqual(0, Engine.Docker("run --rm imported:1 ls /").ExitCode); // /bin/ls was deleted before the export
+        Engine.DockerOk("rm fs");
+        Engine.DockerOk("rmi imported:1");
+    }
+
+    [RequiresRootFact]
+    public void StatsTopUpdatePauseAndRename()
+    {
+        Engine.DockerOk("run -d --name busybee busybox sleep 100");
+        var stats = Engine.DockerOk("stats --no-stream --format '{{.Name}} {{.PIDs}}' busybee");
+        Assert.Equal("busybee 1", stats.Trim());
+        Assert.Contains("sleep 100", Engine.DockerOk("top busybee"), StringComparison.Ordinal);
+
+        Engine.DockerOk("update --memory 64m --memory-swap 128m busybee");
+        Assert.Equal("67108864", Engine.DockerOk("inspect -f {{.HostConfig.Memory}} busybee").Trim());
+
+        Engine.DockerOk("pause busybee");
+        Assert.Equal("paused", Engine.DockerOk("inspect -f {{.State.Status}} busybee").Trim());
+        Engine.DockerOk("unpause busybee");
+        Assert.Equal("running", Engine.DockerOk("inspect -f {{.State.Status}} busybee").Trim());
+
+        Engine.DockerOk("rename busybee honeybee");
+        Assert.Equal("/honeybee", Engine.DockerOk("inspect -f {{.Name}} honeybee").Trim());
+        var events = Engine.DockerOk("events --since 5m --until 0s --filter container=honeybee --format {{.Action}}");
+        Assert.Contains("pause", events, StringComparison.Ordinal);
+        Assert.Contains("rename", events, StringComparison.Ordinal);
+        Engine.DockerOk("rm -f honeybee");
+    }
+
+    [RequiresRootFact]
+    public void RestartPolicyOnFailureRetries()
+    {
+        Engine.DockerOk("run -d --name flaky --restart on-failure:2 busybox sh -c 'exit 3'");
+        for (var i = 0; i < 200 && Engine.DockerOk("inspect -f '{{.State.Status}} {{.RestartCount}}' flaky").Trim() != "exited 2"; i++)
+        {
+            Thread.Sleep(100);
+        }
+        Assert.Equal("exited 2", Engine.DockerOk("inspect -f '{{.State.Status}} {{.RestartCount}}' flaky").Trim());
+        Assert.Equal("3", Engine.DockerOk("inspect -f {{.State.ExitCode}} flaky").Trim());
+        Engine.DockerOk("rm flaky");
+    }
+
+    [RequiresRootFact]
+    public void InitRunsTheCommandUnderATinyInit()
+    {
+        var result = Engine.Docker("run --rm --init busybox sh -c 'cat /proc/1/cmdline | tr \"\\0\" \" \"'");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("/sbin/docker-init -- sh", result.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -223,7 +223,20 @@ public sealed class ContainerInspectionEndpoints(ContainerService containers)
         router
             .Map("GET", "/containers/{id}/stats", StatsAsync)
             .Map("GET", "/containers/{id}/top", TopAsync)
-            .Map("POST", "/containers/{id}/update", UpdateAsync);
+            .Map("POST", "/containers/{id}/update", UpdateAsync)
+            .Map("GET", "/containers/{id}/changes", ChangesAsync)
+            .Map("GET", "/containers/{id}/export", ExportAsync);
+    }
+
+    private Task ChangesAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken) =>
+        response.WriteJsonAsync(200, containers.Changes(request.Route("id")), ApiJsonContext.Default.ListContainerChange, cancellationToken);
+
+    private async Task ExportAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var id = request.Route("id");
+        _ = containers.Store.Get(id);
+        var body = await response.StartChunkedAsync(200, "application/x-tar", cancellationToken).ConfigureAwait(false);
+        await containers.ExportAsync(id, body, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StatsAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)

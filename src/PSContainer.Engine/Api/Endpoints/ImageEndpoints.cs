@@ -111,10 +111,37 @@ public sealed class ImageEndpoints(ImageService images)
         return response.WriteJsonAsync(200, images.Prune(all), ApiJsonContext.Default.ImagePruneResponse, cancellationToken);
     }
 
-    /// <summary>docker pull / import: pulling needs the distribution service (another issue); a registry is not reachable here.</summary>
-    private Task CreateAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    /// <summary>
+    /// docker import (fromSrc=- with the tar as the body): a one-layer image from a rootfs tarball.
+    /// docker pull (fromImage) needs the distribution service, which is another issue: 404 as a
+    /// registry that does not have the image would answer, so the CLI says so.
+    /// </summary>
+    private async Task CreateAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
-        var from = request.QueryValue("fromImage") ?? request.QueryValue("fromSrc");
-        throw EngineException.NotFound($"pull access denied for {from}: pulling and importing images is not available in this engine yet; use docker load");
+        var fromSrc = request.QueryValue("fromSrc");
+        if (fromSrc is null)
+        {
+            var from = request.QueryValue("fromImage");
+            throw EngineException.NotFound($"pull access denied for {from}: this engine cannot reach a registry yet (pulling is not implemented); use docker load");
+        }
+        if (fromSrc != "-")
+        {
+            throw EngineException.NotImplemented("importing from a URL is not supported; send the tarball in the request body (fromSrc=-)");
+        }
+        var repo = request.QueryValue("repo");
+        var tag = request.QueryValue("tag");
+        var reference = string.IsNullOrEmpty(repo) ? null : string.IsNullOrEmpty(tag) ? repo : $"{repo}:{tag}";
+        var changes = request.Query.TryGetValue("changes", out var c) ? c : [];
+        var stream = await response.StartChunkedAsync(200, "application/json", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var image = await images.ImportAsync(request.Body, reference, request.QueryValue("message"), changes, cancellationToken).ConfigureAwait(false);
+            await WriteProgressAsync(stream, new ProgressMessage { Status = image.Id.ToString() }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var message = ErrorMapping.Classify(e).Message;
+            await WriteProgressAsync(stream, new ProgressMessage { Error = message, ErrorDetail = new ErrorDetail { Message = message } }, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -35,6 +35,23 @@ public sealed class ImageService(
         return result;
     }
 
+    /// <summary>
+    /// docker import: a one-layer image from a rootfs tarball. <paramref name="changes"/> are the
+    /// Dockerfile-like --change lines; CMD, ENTRYPOINT (JSON or shell form), ENV, WORKDIR, USER,
+    /// LABEL, EXPOSE and STOPSIGNAL are understood.
+    /// </summary>
+    public async Task<Image> ImportAsync(Stream tar, string? reference, string? message, IReadOnlyList<string> changes, CancellationToken cancellationToken)
+    {
+        var config = new Oci.ImageRuntimeConfig();
+        foreach (var change in changes.SelectMany(c => c.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            ImportChanges.Apply(config, change);
+        }
+        var image = await archives.ImportRootfsAsync(tar, new ImportOptions { Reference = reference, Message = message, Config = config }, cancellationToken).ConfigureAwait(false);
+        events.Publish("image", "import", image.Id.ToString(), new Dictionary<string, string> { ["name"] = reference ?? image.Id.ToString() });
+        return image;
+    }
+
     public Task SaveAsync(IReadOnlyList<string> names, Stream output, CancellationToken cancellationToken)
     {
         foreach (var name in names)
