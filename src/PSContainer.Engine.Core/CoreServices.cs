@@ -53,6 +53,7 @@ public sealed class CoreServices
         Rootfs = new ContainerRootfs(Images, Unpacker, Snapshotter);
         Differ = new Diff.SnapshotDiffer(Snapshotter, TempRoot);
         Committer = new ImageCommitter(Content, Images, Snapshotter, Differ, Unpacker, Gc);
+        Distribution = new Distribution.DistributionService(Content, Images, Unpacker, Gc);
     }
 
     public static CoreServices Open(CoreOptions options) => new(options);
@@ -86,4 +87,7 @@ public sealed class CoreServices
 
     /// <summary>docker commit.</summary>
     public ImageCommitter Committer { get; }
+
+    /// <summary>docker pull and docker login against registries.</summary>
+    public Distribution.DistributionService Distribution { get; }
 }

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PSContainer.Engine.Core.Distribution;
+
+/// <summary>How to reach registries: which ones get plain HTTP, where per-registry CAs live.</summary>
+public sealed class RegistryOptions
+{
+    /// <summary>Registries ("host:port" or "host") spoken to over plain HTTP (Docker's insecure-registries).</summary>
+    public IReadOnlyCollection<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>Docker's certs.d convention: <c>&lt;dir&gt;/HOST:PORT/ca.crt</c> (and *.crt) are extra CAs for that registry.</summary>
+    public string CertsDirectory { get; init; } = "/etc/pscontainer/certs.d";
+
+    /// <summary>Layers fetched at the same time during a pull.</summary>
+    public int MaxConcurrentDownloads { get; init; } = 3;
+}
+
+/// <summary>
+/// Maps a reference's domain to the registry's base URI: docker.io is registry-1.docker.io;
+/// 127.0.0.0/8, ::1 and insecure registries use http, everything else https with the system CAs
+/// plus the registry's certs.d CAs.
+/// </summary>
+internal static class RegistryHosts
+{
+    public const string DockerHubHost = "registry-1.docker.io";
+
+    public static Uri BaseUri(string domain, RegistryOptions options)
+    {
+        var host = domain is Images.ImageReference.DefaultDomain or Images.ImageReference.LegacyDefaultDomain ? DockerHubHost : domain;
+        var scheme = IsPlainHttp(host, options) ? "http" : "https";
+        return new Uri($"{scheme}://{host}/");
+    }
+
+    public static bool IsPlainHttp(string hostPort, RegistryOptions options)
+    {
+        if (options.InsecureRegistries.Contains(hostPort, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        var host = HostOf(hostPort);
+        if (options.InsecureRegistries.Contains(host, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        return IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
+    }
+
+    /// <summary>"host" of "host:port" or "[v6]:port".</summary>
+    internal static string HostOf(string hostPort)
+    {
+        if (hostPort.StartsWith('['))
+        {
+            var end = hostPort.IndexOf(']', StringComparison.Ordinal);
+            return end > 0 ? hostPort[1..end] : hostPort;
+        }
+        var colon = hostPort.LastIndexOf(':');
+        return colon > 0 && hostPort.IndexOf(':', StringComparison.Ordinal) == colon ? hostPort[..colon] : hostPort;
+    }
+
+    /// <summary>
+    /// An HTTP handler for one registry: redirects followed (blob storage), certificates checked
+    /// against the system store, and, when certs.d has CAs for the registry, against those too.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(Uri baseUri, RegistryOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 10,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        var extraCas = LoadCertsD(baseUri, options);
+        if (extraCas.Count > 0)
+        {
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, extraCas),
+            };
+        }
+        return handler;
+    }
+
+    private static X509Certificate2Collection LoadCertsD(Uri baseUri, RegistryOptions options)
+    {
+        var result = new X509Certificate2Collection();
+        var hostPort = baseUri.IsDefaultPort ? baseUri.Host : $"{baseUri.Host}:{baseUri.Port}";
+        foreach (var name in new[] { hostPort, baseUri.Host }.Distinct(StringComparer.Ordinal))
+        {
+            var directory = Path.Combine(options.CertsDirectory, name);
+            if (!Directory.Exists(directory))
+            {
+                continue;
+            }
+            foreach (var file in Directory.EnumerateFiles(directory, "*.crt").Where(f => !f.EndsWith(".cert", StringComparison.Ordinal)))
+            {
+                result.ImportFromPemFile(file);
+            }
+        }
+        return result;
+    }
+
+    private static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection extraCas)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            return false; // a name mismatch is not forgiven by a private CA
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(extraCas);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+}
