@@ -9,7 +9,11 @@ public static partial class TestEnvironment
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The checkout root: the nearest directory above the test assembly holding global.json.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    /// <remarks>Lazy, and falling back to the working directory, because test assemblies built with
+    /// --artifacts-path live outside the checkout.</remarks>
+    public static string RepoRoot => LazyRepoRoot.Value;
+
+    private static readonly Lazy<string> LazyRepoRoot = new(FindRepoRoot);
 
     /// <summary>out/bin: psc-runc, psc-shim, psc-engine, psc-nsexec (built by ./build.sh).</summary>
     public static string BinDir =>
@@ -30,14 +34,18 @@ public static partial class TestEnvironment
 
     private static string FindRepoRoot()
     {
-        for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {
-            if (File.Exists(Path.Combine(dir, "global.json")))
+            for (var dir = start; dir is not null; dir = Path.GetDirectoryName(dir))
             {
-                return dir;
+                if (File.Exists(Path.Combine(dir, "global.json")) && Directory.Exists(Path.Combine(dir, "src")))
+                {
+                    return dir;
+                }
             }
         }
-        throw new InvalidOperationException($"no global.json above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException(
+            $"no checkout (global.json and src/) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}");
     }
 
     [LibraryImport("libc")]
