@@ -1,0 +1,86 @@
+using System.Text;
+using PSContainer.Engine.Core.Distribution;
+using PSContainer.Engine.Core.Errdefs;
+using Xunit;
+
+namespace PSContainer.Engine.Core.Tests.Distribution;
+
+public sealed class ParsingTests
+{
+    [Fact]
+    public void A_bearer_challenge_yields_realm_service_and_scope()
+    {
+        var challenges = AuthChallenge.Parse(
+            "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/busybox:pull\"");
+        var bearer = Assert.Single(challenges);
+        Assert.True(bearer.IsBearer);
+        Assert.Equal("https://auth.docker.io/token", bearer.Realm);
+        Assert.Equal("registry.docker.io", bearer.Service);
+        Assert.Equal("repository:library/busybox:pull", bearer.Scope);
+    }
+
+    [Fact]
+    public void Several_challenges_quoted_escapes_and_bare_tokens_are_parsed()
+    {
+        var challenges = AuthChallenge.Parse("Basic realm=\"a \\\"quoted\\\" realm\", Bearer realm=https://x/token, error=insufficient_scope");
+        Assert.Equal(2, challenges.Count);
+        Assert.True(challenges[0].IsBasic);
+        Assert.Equal("a \"quoted\" realm", challenges[0].Realm);
+        Assert.True(challenges[1].IsBearer);
+        Assert.Equal("https://x/token", challenges[1].Realm);
+        Assert.Equal("insufficient_scope", challenges[1].Parameters["error"]);
+        Assert.Throws<FormatException>(() => AuthChallenge.Parse("Bearer realm=\"unterminated"));
+    }
+
+    [Fact]
+    public void X_registry_auth_is_decoded_from_base64url_json_and_the_legacy_auth_field()
+    {
+        var json = """{"username":"bob","password":"p?>>","serveraddress":"localhost:5000"}""";
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var credentials = RegistryCredentials.FromRegistryAuthHeader(encoded)!;
+        Assert.Equal("bob", credentials.Username);
+        Assert.Equal("p?>>", credentials.Password);
+        Assert.Equal("localhost:5000", credentials.ServerAddress);
+
+        var legacy = Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"auth":"{{Convert.ToBase64String(Encoding.UTF8.GetBytes("carol:pw:with:colons"))}}"}"""));
+        var fromAuth = RegistryCredentials.FromRegistryAuthHeader(legacy)!;
+        Assert.Equal("carol", fromAuth.Username);
+        Assert.Equal("pw:with:colons", fromAuth.Password);
+
+        Assert.Null(RegistryCredentials.FromRegistryAuthHeader(Convert.ToBase64String("{}"u8)));
+        Assert.Null(RegistryCredentials.FromRegistryAuthHeader(""));
+        var bad = Assert.Throws<CoreException>(() => RegistryCredentials.FromRegistryAuthHeader("%%%"));
+        Assert.Equal(CoreErrorKind.InvalidArgument, bad.Kind);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:5000", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("[::1]:5000", true)]
+    [InlineData("registry.example.com:5000", false)]
+    [InlineData("localhost:5000", false)]
+    [InlineData("insecure.example:443", true)]
+    public void Plain_http_is_only_for_loopback_addresses_and_insecure_registries(string domain, bool plain)
+    {
+        var options = new RegistryOptions { InsecureRegistries = ["insecure.example:443"] };
+        Assert.Equal(plain ? "http" : "https", RegistryHosts.BaseUri(domain, options).Scheme);
+    }
+
+    [Fact]
+    public void Docker_hub_is_reached_at_registry_1()
+    {
+        Assert.Equal(new Uri("https://registry-1.docker.io/"), RegistryHosts.BaseUri("docker.io", new RegistryOptions()));
+        Assert.Equal("docker.io", DistributionService.DomainOf("https://index.docker.io/v1/"));
+        Assert.Equal("localhost:5000", DistributionService.DomainOf("http://localhost:5000"));
+        Assert.Equal("ghcr.io", DistributionService.DomainOf("ghcr.io"));
+    }
+
+    [Fact]
+    public void Error_bodies_are_described_by_their_codes()
+    {
+        var error = RegistryErrors.FromStatus(System.Net.HttpStatusCode.NotFound,
+            """{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}""", "manifest r/x:latest");
+        Assert.Equal(CoreErrorKind.NotFound, error.Kind);
+        Assert.Equal("manifest r/x:latest: not found: NAME_UNKNOWN: repository name not known to registry (HTTP 404)", error.Message);
+    }
+}
