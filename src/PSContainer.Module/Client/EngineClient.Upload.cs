@@ -12,7 +12,8 @@ public sealed partial class EngineClient
     /// connection of its own, writing the body while it reads the answer. Engines answer these
     /// with a progress stream before the body has arrived, as dockerd does; HttpClient stops
     /// sending a body once the answer has begun, which cuts the upload short, so these requests
-    /// are written by hand like the hijacked ones.
+    /// are written by hand like the hijacked ones. The body goes in chunked transfer coding, as
+    /// the docker CLI sends it: any stream can be sent without knowing its length first.
     /// </summary>
     public async Task<UploadResponse> UploadAsync(
         HttpMethod method, string pathAndQuery, Stream body, string contentType, IReadOnlyDictionary<string, string>? headers,
@@ -21,14 +22,6 @@ public sealed partial class EngineClient
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(body);
         var version = await NegotiateAsync(cancellationToken).ConfigureAwait(false);
-        var content = body;
-        if (!body.CanSeek)
-        {
-            // Content-Length must be known up front; a non-seekable source is buffered once.
-            content = new MemoryStream();
-            await body.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
-            content.Position = 0;
-        }
         Socket socket;
         try
         {
@@ -47,18 +40,14 @@ public sealed partial class EngineClient
             var head = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"{method.Method} /v{version}{pathAndQuery} HTTP/1.1\r\n")
                 .Append("Host: docker\r\nUser-Agent: PSContainer/0.1\r\nConnection: close\r\n")
-                .Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nContent-Length: {content.Length - content.Position}\r\n");
+                .Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n");
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {
                 head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
             }
             head.Append("\r\n");
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
-            upload = Task.Run(async () =>
-            {
-                await content.CopyToAsync(stream, uploadCancel.Token).ConfigureAwait(false);
-                await stream.FlushAsync(uploadCancel.Token).ConfigureAwait(false);
-            }, CancellationToken.None);
+            upload = Task.Run(() => SendChunkedAsync(body, stream, uploadCancel.Token), CancellationToken.None);
             var (status, responseHeaders) = await ReadResponseHeadAsync(socket, cancellationToken).ConfigureAwait(false);
             Stream responseBody = responseHeaders.TryGetValue("Transfer-Encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase)
                 ? new ChunkedReadStream(stream)
@@ -86,5 +75,19 @@ public sealed partial class EngineClient
             }
             throw;
         }
+    }
+
+    private static async Task SendChunkedAsync(Stream body, Stream connection, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await connection.WriteAsync(Encoding.ASCII.GetBytes(n.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), cancellationToken).ConfigureAwait(false);
+            await connection.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            await connection.WriteAsync("\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        await connection.WriteAsync("0\r\n\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

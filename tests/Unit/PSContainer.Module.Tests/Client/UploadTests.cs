@@ -37,6 +37,7 @@ public class UploadTests
         var request = Assert.Single(server.Requests, r => r.Path == "/images/load");
         Assert.Equal(archive, request.Body);
         Assert.Equal("application/x-tar", request.Headers["Content-Type"]);
+        Assert.Equal("chunked", request.Headers["Transfer-Encoding"]);
         Assert.Equal("1.43", request.ApiVersion);
     }
 
