@@ -17,6 +17,8 @@
 #                     uses the small layered test image and so needs no debootstrap);
 #   --without-debian  the layered image in a full run too
 #   --update-readme   put the table into the "Performance" section at the end of README.md
+#   --note TEXT       a remark printed with the table (for example the machine's load)
+#   --report DIR      measure nothing: rewrite DIR/results.md and results.json from DIR's samples
 #
 # Environment: PSC_BIN, PSC_TEST_IMAGES, PSC_ENGINE_ARGS (extra psc-engine options), DOCKER_CLI.
 # Needs root. Safe beside other daemons: everything it starts has its own socket, roots and state
@@ -27,7 +29,7 @@ export LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-SMOKE=0; RUNS=10; WARMUP=1; FIFTY_RUNS=3; ONLY=""; OUT=""; BUILD=0; DEBIAN=""; UPDATE_README=0
+SMOKE=0; RUNS=10; WARMUP=1; FIFTY_RUNS=3; ONLY=""; OUT=""; BUILD=0; DEBIAN=""; UPDATE_README=0; NOTE=""; REPORT_ONLY=""
 ALL_BENCHMARKS="cold_start run_rm runtime exec fifty api memory load pull port profile"
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
@@ -44,6 +46,8 @@ while [ $# -gt 0 ]; do
     --with-debian) DEBIAN=1 ;;
     --without-debian) DEBIAN=0 ;;
     --update-readme) UPDATE_README=1 ;;
+    --note) need_value "$@"; NOTE=$2; shift ;;
+    --report) need_value "$@"; REPORT_ONLY=$2; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -66,6 +70,19 @@ else
 fi
 
 source "$ROOT/bench/lib/common.sh"
+source "$ROOT/bench/lib/report.sh"
+
+if [ -n "$REPORT_ONLY" ]; then
+  [ -f "$REPORT_ONLY/samples.jsonl" ] && [ -f "$REPORT_ONLY/meta.json" ] || die "$REPORT_ONLY has no samples.jsonl and meta.json"
+  if [ -n "$NOTE" ]; then
+    jq --arg note "$NOTE" '.note = $note' "$REPORT_ONLY/meta.json" >"$REPORT_ONLY/meta.json.new" && mv "$REPORT_ONLY/meta.json.new" "$REPORT_ONLY/meta.json"
+  fi
+  build_tool
+  write_report "$REPORT_ONLY"
+  [ "$UPDATE_README" = 1 ] && update_readme "$REPORT_ONLY"
+  exit 0
+fi
+
 
 # ---- what the run needs: packages, images, our executables, the measuring tool
 log "installing missing packages (scripts/install-deps.sh)"
@@ -90,19 +107,20 @@ fi
 
 if [ "$BUILD" = 1 ]; then
   B=${PSC_BENCH_BUILD:-/tmp/psc-bench-build}
+  mkdir -p "$B"
   log "building PSContainer into $B"
-  dotnet msbuild build/PSContainer.Build.proj -t:Build -p:PscOut="$B/out/" -p:ArtifactsPath="$B/art" -v:quiet -nologo ||
-    die "the build failed"
+  # The full build also compiles every test project; when one of those is broken mid-edit, the
+  # executables alone are enough for a benchmark (the failed build has restored everything).
+  if ! dotnet msbuild build/PSContainer.Build.proj -t:Build -p:PscOut="$B/out/" -p:ArtifactsPath="$B/art" -v:quiet -nologo >"$B.log" 2>&1; then
+    log "the full build failed (see $B.log); publishing only the executables"
+    dotnet msbuild build/PSContainer.Build.proj "-t:Native;PublishExecutables" -p:PscOut="$B/out/" -p:ArtifactsPath="$B/art" -v:quiet -nologo ||
+      die "the executables did not build"
+  fi
   PSC_BIN=$B/out/bin
 fi
 PSC_BIN=$(cd "${PSC_BIN:-$ROOT/out/bin}" 2>/dev/null && pwd || echo "${PSC_BIN:-$ROOT/out/bin}")
 
-TOOL_ART=${PSC_BENCH_TOOL_ART:-/tmp/psc-bench-tool}
-log "building the measuring tool (bench/PSContainer.Bench) into $TOOL_ART"
-dotnet build bench/PSContainer.Bench/PSContainer.Bench.csproj -c Release --artifacts-path "$TOOL_ART" -v:quiet -nologo >"${TMPDIR:-/tmp}/psc-bench-tool.log" 2>&1 ||
-  { cat "${TMPDIR:-/tmp}/psc-bench-tool.log" >&2; die "bench/PSContainer.Bench did not build"; }
-BENCH_TOOL=$(echo "$TOOL_ART"/bin/PSContainer.Bench/release*/psc-bench)
-[ -x "$BENCH_TOOL" ] || die "psc-bench not found under $TOOL_ART/bin"
+build_tool
 
 # ---- private places, and the clean-up that removes them whatever happens
 WORK=$(mktemp -d /tmp/pscb.XXXXXX)  # short: containerd's socket paths must stay under 108 bytes
@@ -115,7 +133,7 @@ source "$ROOT/bench/lib/benchmarks.sh"
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-STARTED=$(date -u +"%Y-%m-%d %H:%M UTC")
+STARTED=$(date -u +"%Y-%m-%d %H:%M UTC"); LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "work directory $WORK; results in $OUT; runs $RUNS after $WARMUP warm-up; benchmarks: $SELECTED"
 
 # ---- which systems can take part
@@ -155,37 +173,7 @@ for b in run_rm runtime exec fifty api memory load pull port profile; do
   selected "$b" && "bench_$b"
 done
 
-# ---- report
-git_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ] && git_commit="$git_commit (src modified)"
-jq -n --arg started "$STARTED" --arg machine "$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)" \
-  --arg commit "$git_commit" --argjson runs "$RUNS" --argjson warmup "$WARMUP" --argjson smoke "$([ "$SMOKE" = 1 ] && echo true || echo false)" \
-  --arg fifty "$FIFTY" --arg fifty_runs "$FIFTY_ITER" --arg mem "$MEM_CONTAINERS" --arg api "$API_CONTAINERS" \
-  --arg image "$([ "$PULL_NAME" = debian ] && echo Debian || echo "layered (4-layer busybox)")" --arg benchmarks "$SELECTED" --arg bin "$PSC_BIN" \
-  --arg dockerd "$(dockerd --version 2>/dev/null | sed 's/Docker version //; s/,.*//')" \
-  --arg containerd "$(containerd --version 2>/dev/null | awk '{print $3}')" \
-  --arg podman "$(podman --version 2>/dev/null | awk '{print $3}')" \
-  --arg runc "$(runc --version 2>/dev/null | awk 'NR==1 {print $3}')" \
-  --arg cli "$("$DOCKER_CLI" --version 2>/dev/null | sed 's/Docker version //; s/,.*//')" \
-  '{started: $started, machine: $machine, commit: $commit, runs: $runs, warmup: $warmup, smoke: $smoke,
-    parameters: {fifty: $fifty, fifty_runs: $fifty_runs, mem: $mem, api: $api, image: $image},
-    benchmarks: $benchmarks, psc_bin: $bin,
-    versions: {dockerd: $dockerd, containerd: $containerd, podman: $podman, runc: $runc, "docker CLI": $cli}}' >"$OUT/meta.json"
-"$BENCH_TOOL" report --samples "$SAMPLES" --meta "$OUT/meta.json" --trace "$TRACE_FILE" --runtime-trace "$RUNTIME_TRACE_FILE" --out "$OUT" || die "psc-bench report failed"
-jq -e '.figures | length > 0' "$OUT/results.json" >/dev/null || die "$OUT/results.json has no figures"
-cat "$OUT/results.md"
-log "results: $OUT/results.md and $OUT/results.json"
-
-if [ "$UPDATE_README" = 1 ]; then
-  section=$(mktemp)
-  { echo "## Performance"; echo
-    echo "Measured by \`sudo bench/run.sh\` (method and figures: [bench/README.md](bench/README.md)); the latest full run:"; echo
-    cat "$OUT/results.md"; } >"$section"
-  awk -v section="$section" '
-    /^## Performance[[:space:]]*$/ { while ((getline line < section) > 0) print line; skip = 1; next }
-    skip && /^## / { skip = 0 }
-    !skip { print }' README.md >README.md.new
-  grep -q '^## Performance' README.md.new || { echo; cat "$section"; } >>README.md.new
-  mv README.md.new README.md; rm -f "$section"
-  log "README.md: Performance section updated"
-fi
+write_meta
+write_report "$OUT"
+[ "$UPDATE_README" = 1 ] && update_readme "$OUT"
+exit 0

@@ -18,6 +18,14 @@ internal static class ReportMarkdown
         md.AppendLine(C, $"Each figure: {Meta(meta, "warmup")} warm-up + {Meta(meta, "runs")} measured runs per system, systems interleaved in rotating order; "
             + $"cells are **median** (min–max). Ratio = ours ÷ theirs of the medians: below 1 is better for times and memory, above 1 for request rates.{smoke}");
         md.AppendLine(C, $"Versions: {Meta(meta, "versions")}.");
+        if (meta.TryGetProperty("load", out var load) && load.GetString() is { Length: > 0 } loadText)
+        {
+            md.AppendLine(C, $"Load average (1, 5, 15 min): {loadText}.");
+        }
+        if (meta.TryGetProperty("note", out var note) && note.GetString() is { Length: > 0 } noteText)
+        {
+            md.AppendLine(C, $"**Note:** {noteText}");
+        }
         md.AppendLine();
 
         var columns = Systems.All.Where(s => figures.Any(f => f.Figure.Systems.Contains(s))).ToArray();
