@@ -94,7 +94,9 @@ public sealed class EngineHost : IAsyncDisposable
         new ContainerEndpoints(containers).Map(router);
         new ExecEndpoints(containers).Map(router);
         new ContainerInspectionEndpoints(containers).Map(router);
-        new ImageEndpoints(images).Map(router);
+        var imageEndpoints = new ImageEndpoints(images);
+        new DistributionEndpoints(core.Distribution, events, imageEndpoints).Map(router); // before the image routes: it answers /images/create?fromImage=
+        imageEndpoints.Map(router);
         var dispatcher = new ApiDispatcher(router, loggers.CreateLogger<ApiDispatcher>());
         var server = new HttpServer(dispatcher.DispatchAsync, loggers.CreateLogger<HttpServer>());
         Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
