@@ -13,6 +13,7 @@ namespace PSContainer.Engine.Core.Distribution;
 public sealed class DistributionService
 {
     private readonly ImagePuller _puller;
+    private readonly ImagePusher _pusher;
     private readonly Func<string, RegistryCredentials?, RegistryClient> _clientFactory;
 
     public DistributionService(IContentStore content, IImageStore images, ImageUnpacker unpacker, IGarbageCollector gc, RegistryOptions? options = null,
@@ -20,6 +21,7 @@ public sealed class DistributionService
     {
         Options = options ?? new RegistryOptions();
         _puller = new ImagePuller(content, images, unpacker, gc, Options);
+        _pusher = new ImagePusher(content, images, Options);
         _clientFactory = clientFactory ?? ((domain, credentials) => new RegistryClient(domain, credentials, Options));
     }
 
@@ -38,6 +40,21 @@ public sealed class DistributionService
         }
         using var client = _clientFactory(parsed.Domain, credentials);
         return await _puller.PullAsync(client, parsed, platform, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// docker push: pushes the local image named <paramref name="reference"/> (default tag latest)
+    /// to its registry; returns the pushed manifest's digest and size.
+    /// </summary>
+    public async Task<PushResult> PushAsync(string reference, RegistryCredentials? credentials = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!ImageReference.TryParseNormalized(reference, out var parsed) || parsed.Digest is not null)
+        {
+            throw CoreException.InvalidArgument($"invalid reference to push: \"{reference}\" (name[:tag])");
+        }
+        using var client = _clientFactory(parsed.Domain, credentials);
+        return await _pusher.PushAsync(client, parsed, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

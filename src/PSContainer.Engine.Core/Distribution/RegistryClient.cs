@@ -107,6 +107,26 @@ public sealed class RegistryClient : IDisposable
             return request;
         }, PullScope(repository), $"blob {digest} of {Domain}/{repository}", cancellationToken);
 
+    /// <summary>HEAD of a blob: true when the repository has it (push skips it then).</summary>
+    public async Task<bool> BlobExistsAsync(string repository, Digest digest, string scope, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}"), scope,
+                $"blob {digest} of {Domain}/{repository}", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RegistryException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An upload Location (relative or absolute) as an absolute URI.</summary>
+    internal Uri Resolve(Uri? location, string what) =>
+        location is null ? throw CoreException.InvalidArgument($"{what}: the registry sent no Location for the upload")
+        : location.IsAbsoluteUri ? location : new Uri(BaseUri, location);
+
     internal static string PullScope(string repository) => $"repository:{repository}:pull";
 
     internal static string PushScope(string repository) => $"repository:{repository}:pull,push";

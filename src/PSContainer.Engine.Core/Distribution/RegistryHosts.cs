@@ -15,6 +15,9 @@ public sealed class RegistryOptions
 
     /// <summary>Layers fetched at the same time during a pull.</summary>
     public int MaxConcurrentDownloads { get; init; } = 3;
+
+    /// <summary>Push: blobs up to this size are uploaded in one PUT, larger ones in PATCH chunks of this size.</summary>
+    public int UploadChunkSize { get; init; } = 8 << 20;
 }
 
 /// <summary>
