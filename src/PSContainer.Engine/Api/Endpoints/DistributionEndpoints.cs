@@ -9,7 +9,7 @@ using PSContainer.Oci;
 namespace PSContainer.Engine.Api.Endpoints;
 
 /// <summary>
-/// docker pull (POST /images/create?fromImage=) and docker login (POST /auth). /images/create
+/// docker pull (POST /images/create?fromImage=), docker push (POST /images/{name}/push) and docker login (POST /auth). /images/create
 /// without fromImage (docker import, fromSrc=) goes on to the image endpoints' own handler, so
 /// these routes must be mapped before <paramref name="imageEndpoints"/>' routes.
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class DistributionEndpoints(DistributionService distribution, Even
             ?? throw new InvalidOperationException("the image endpoints map no POST /images/create");
         router
             .Map("POST", "/images/create", CreateAsync)
+            .Map("POST", "/images/{name*}/push", PushAsync)
             .Map("POST", "/auth", LoginAsync);
     }
 
@@ -35,14 +36,36 @@ public sealed class DistributionEndpoints(DistributionService distribution, Even
             : PullAsync(request, response, cancellationToken);
 
     /// <summary>
-    /// Streams Docker's JSON-lines progress while the pull runs; a failure after the 200 is the
-    /// stream's last line (error and errorDetail), as Docker does it.
+    /// docker pull: streams Docker's JSON-lines progress while the pull runs; a failure after the
+    /// 200 is the stream's last line (error and errorDetail), as Docker does it.
     /// </summary>
-    private async Task PullAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    private Task PullAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
         var reference = ReferenceOf(request.QueryValue("fromImage")!, request.QueryValue("tag"));
         var platform = ParsePlatform(request.QueryValue("platform"));
         var credentials = RegistryCredentials.FromRegistryAuthHeader(request.Headers.GetValueOrDefault("X-Registry-Auth"));
+        return StreamAsync(response, async progress =>
+        {
+            await distribution.PullAsync(reference, platform, credentials, progress, cancellationToken).ConfigureAwait(false);
+            events.Publish("image", "pull", reference, new Dictionary<string, string> { ["name"] = reference });
+        }, cancellationToken);
+    }
+
+    /// <summary>docker push: the image's name in the path, the tag as a query value (latest when absent).</summary>
+    private Task PushAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var reference = ReferenceOf(request.Route("name"), request.QueryValue("tag"));
+        var credentials = RegistryCredentials.FromRegistryAuthHeader(request.Headers.GetValueOrDefault("X-Registry-Auth"));
+        return StreamAsync(response, async progress =>
+        {
+            await distribution.PushAsync(reference, credentials, progress, cancellationToken).ConfigureAwait(false);
+            events.Publish("image", "push", reference, new Dictionary<string, string> { ["name"] = reference });
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> and writes its progress as JSON lines, in order, while it runs.</summary>
+    private static async Task StreamAsync(HttpResponse response, Func<IProgress<TransferProgress>, Task> work, CancellationToken cancellationToken)
+    {
         var stream = await response.StartChunkedAsync(200, "application/json", cancellationToken).ConfigureAwait(false);
         var lines = Channel.CreateUnbounded<ProgressMessage>(new UnboundedChannelOptions { SingleReader = true });
         var progress = new ChannelProgress(lines.Writer);
@@ -50,9 +73,7 @@ public sealed class DistributionEndpoints(DistributionService distribution, Even
         {
             try
             {
-                var result = await distribution.PullAsync(reference, platform, credentials, progress, cancellationToken).ConfigureAwait(false);
-                events.Publish("image", "pull", reference, new Dictionary<string, string> { ["name"] = reference });
-                return result;
+                await work(progress).ConfigureAwait(false);
             }
             finally
             {
