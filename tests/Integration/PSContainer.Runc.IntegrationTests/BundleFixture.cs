@@ -16,7 +16,10 @@ public sealed class BundleFixture : IDisposable
     {
         Dir = Directory.CreateTempSubdirectory("psc-runc-it-").FullName;
         // Containers with a user namespace run as a mapped uid that must be able to reach the rootfs.
-        File.SetUnixFileMode(Dir, (UnixFileMode)0x1ED /* 0755 */);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(Dir, (UnixFileMode)0x1ED /* 0755 */);
+        }
         if (TestEnvironment.WhyNotRoot() is not null)
         {
             return;
@@ -24,6 +27,10 @@ public sealed class BundleFixture : IDisposable
         var image = TestEnvironment.Image("busybox-oci");
         Run("umoci", "unpack", "--image", image + ":latest", Path.Combine(Dir, "busybox"));
         Rootfs = Path.Combine(Dir, "busybox", "rootfs");
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(Path.Combine(Dir, "busybox"), (UnixFileMode)0x1ED /* 0755: umoci makes it 0700 */);
+        }
         Template = File.ReadAllText(Path.Combine(Dir, "busybox", "config.json"));
     }
 

@@ -165,22 +165,6 @@ public class RunTests(BundleFixture fixture) : IClassFixture<BundleFixture>
     }
 
     [RequiresRootFact]
-    public void A_user_namespace_maps_root()
-    {
-        using var b = Sh("cat /proc/self/uid_map /proc/self/gid_map; id -u", s =>
-        {
-            s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
-            s.Linux.UidMappings = [new LinuxIdMapping { ContainerID = 0, HostID = 100000, Size = 65536 }];
-            s.Linux.GidMappings = [new LinuxIdMapping { ContainerID = 0, HostID = 100000, Size = 65536 }];
-            s.Linux.Resources = null;
-        });
-        var r = Cli.Psc_(b, "run", "-b", b.Dir, Id());
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        var fields = r.Stdout.Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["0", "100000", "65536", "0", "100000", "65536", "0"], fields);
-    }
-
-    [RequiresRootFact]
     public void Hooks_get_the_state_on_stdin()
     {
         var outDir = Directory.CreateTempSubdirectory("hooks-").FullName;
