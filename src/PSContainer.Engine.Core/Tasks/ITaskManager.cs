@@ -8,8 +8,8 @@ public interface ITaskManager : IAsyncDisposable
     /// <summary>Runs `psc-shim start` for the container's bundle and connects to the shim.</summary>
     Task<ShimClient> StartAsync(string containerId, string bundle, long? logMaxSize, int? logMaxFiles, CancellationToken cancellationToken);
 
-    /// <summary>Connects to the running shim of a container known from before; null when it is gone.</summary>
-    Task<ShimClient?> ReconnectAsync(string containerId, string bundle, CancellationToken cancellationToken);
+    /// <summary>Connects to the running shim of a container known from before; no client (and the reason) when it is gone.</summary>
+    Task<ShimReconnect> ReconnectAsync(string containerId, string bundle, string? socketPath, CancellationToken cancellationToken);
 
     /// <summary>The connected client, or null.</summary>
     ShimClient? Get(string containerId);

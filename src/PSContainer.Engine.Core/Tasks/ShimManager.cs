@@ -45,28 +45,28 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
         return client;
     }
 
-    public async Task<ShimClient?> ReconnectAsync(string containerId, string bundle, CancellationToken cancellationToken)
+    public async Task<ShimReconnect> ReconnectAsync(string containerId, string bundle, string? socketPath, CancellationToken cancellationToken)
     {
-        var socket = SocketPathFor(containerId, bundle);
-        if (!File.Exists(socket))
+        // The address the shim printed at start is the truth; the computed path is the fallback.
+        var socket = string.IsNullOrEmpty(socketPath) ? SocketPathFor(containerId, bundle) : socketPath;
+        if (!Path.Exists(socket))
         {
-            return null;
+            return new ShimReconnect(null, $"no shim socket at {socket}");
         }
         try
         {
             var client = await ShimClient.ConnectAsync(socket, containerId, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             await Replace(containerId, client).ConfigureAwait(false);
-            return client;
+            return new ShimReconnect(client, null);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException or ShimProtocolException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException or ShimProtocolException or ShimException)
         {
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
             // A socket file without a live shim behind it: the caller cleans up with `psc-shim delete`.
-            _ = e;
-            return null;
+            return new ShimReconnect(null, $"{socket}: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -116,3 +116,6 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
         }
     }
 }
+
+/// <summary>The outcome of a reconnect: the client, or why there is none.</summary>
+public sealed record ShimReconnect(ShimClient? Client, string? Failure);

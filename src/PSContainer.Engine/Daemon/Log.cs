@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "container {Id}: started: bundle {Bundle:F1} ms, shim start {Shim:F1} ms, task create {Create:F1} ms, task start {Start:F1} ms")]
     public static partial void StartTimings(ILogger logger, string id, double bundle, double shim, double create, double start);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "container {Id}: shim reports {Status}, pid {Pid}, exit {ExitCode}")]
+    public static partial void RecoveredState(ILogger logger, string id, string status, int pid, int? exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "container {Id}: no shim answers: {Reason}")]
+    public static partial void ShimGone(ILogger logger, string id, string reason);
 }

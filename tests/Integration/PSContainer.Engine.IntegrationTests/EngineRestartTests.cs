@@ -21,7 +21,8 @@ public sealed class EngineRestartTests
         _ = PSContainer.Interop.Linux.Libc.kill(pidOfStdinExit, 9);
 
         engine.Start();
-        Assert.Equal("running", engine.DockerOk("inspect -f {{.State.Status}} survivor").Trim());
+        var status = engine.DockerOk("inspect -f {{.State.Status}} survivor").Trim();
+        Assert.True(status == "running", $"survivor is {status} after the restart; engine log:\n{engine.Log}");
         var before = engine.DockerOk("logs survivor").Length;
         WaitUntil(() => engine.DockerOk("logs survivor").Length > before);
         WaitUntil(() => engine.DockerOk("inspect -f {{.State.Status}} stdin-exit").Trim() == "exited");

@@ -63,5 +63,8 @@ public sealed class ContainerStateRecord
     /// <summary>Set while a shim owns the container (between start and the cleanup after its exit).</summary>
     public bool HasTask { get; set; }
 
+    /// <summary>The socket of the shim that owns the task (as `psc-shim start` printed it), for reconnecting.</summary>
+    public string? ShimSocket { get; set; }
+
     public Health? Health { get; set; }
 }

@@ -8,6 +8,8 @@ namespace PSContainer.Engine.Daemon.Containers;
 
 public sealed partial class ContainerService
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ContainerStats> _lastStats = new(StringComparer.Ordinal);
+
     /// <summary>docker stats: one sample (stream false) or one per second until the client leaves or the container stops.</summary>
     public async Task StatsAsync(string idOrName, bool stream, bool oneShot, Func<ContainerStats, Task> write, CancellationToken cancellationToken)
     {
@@ -36,14 +38,15 @@ public sealed partial class ContainerService
                     current = new ContainerStats { Id = container.Id, Name = "/" + container.Name };
                 }
             }
-            if (!stream && !oneShot && first && client is not null)
+            // A single sample answers at once (the CLI gives up after about two seconds); its CPU
+            // percentage uses the previous sample of this container when one was taken recently.
+            if (first && previous is null && _lastStats.TryGetValue(container.Id, out var cached) && !oneShot)
             {
-                // Without a previous sample the CPU percentage cannot be computed: take a second one.
-                previous = current;
-                first = false;
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-                continue;
+                current.PreCpuStats = cached.CpuStats;
+                current.PreRead = cached.Read;
             }
+            first = false;
+            _lastStats[container.Id] = current;
             await write(current).ConfigureAwait(false);
             if (!stream || client is null)
             {

@@ -40,7 +40,7 @@ public sealed partial class ContainerService
 
     private async Task RecoverOneAsync(Container container, CancellationToken cancellationToken)
     {
-        var client = await tasks.ReconnectAsync(container.Id, container.BundleDirectory, cancellationToken).ConfigureAwait(false);
+        var (client, failure) = await tasks.ReconnectAsync(container.Id, container.BundleDirectory, container.Record.State.ShimSocket, cancellationToken).ConfigureAwait(false);
         if (client is not null)
         {
             StateResult? state = null;
@@ -52,6 +52,7 @@ public sealed partial class ContainerService
             {
                 Log.WaitFailed(logger, container.Id, e.Message);
             }
+            Log.RecoveredState(logger, container.Id, state?.Status.ToString() ?? "unknown", state?.Pid ?? 0, state?.ExitCode);
             if (state is { Status: ProcessStatus.Running or ProcessStatus.Paused })
             {
                 container.Record.State.Pid = state.Pid;
@@ -74,7 +75,12 @@ public sealed partial class ContainerService
                 await HandleExitAsync(container, 0, 255, DateTimeOffset.UtcNow, false).ConfigureAwait(false);
                 return;
             }
+            // A shim answered but its state could not be read: it owns the container, so keep
+            // it and let the exit watcher report what happens (never clean up under a live shim).
+            WatchExit(container, client);
+            return;
         }
+        Log.ShimGone(logger, container.Id, failure ?? "unknown");
         // No shim answers: psc-shim delete cleans up and tells the exit the shim recorded (or 137, unknown).
         ShimExitRecord exit;
         try
@@ -83,8 +89,10 @@ public sealed partial class ContainerService
         }
         catch (InvalidOperationException e)
         {
+            // psc-shim delete refuses when a shim still lives (or fails otherwise): leave the
+            // container as it is rather than tear down what may be a running task.
             Log.CleanupFailed(logger, container.Id, e.Message);
-            exit = ShimExitRecord.TryRead(container.BundleDirectory) ?? new ShimExitRecord(0, 255, DateTimeOffset.UtcNow, false, Unknown: true);
+            return;
         }
         await HandleExitAsync(container, 0, exit.ExitCode, exit.ExitedAt, exit.OomKilled).ConfigureAwait(false);
     }

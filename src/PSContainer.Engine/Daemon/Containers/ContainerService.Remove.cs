@@ -63,6 +63,7 @@ public sealed partial class ContainerService
         }
         var status = new ExitStatus(container.Record.State.ExitCode, NullIfEmpty(container.Record.State.Error));
         _recentlyRemoved.Add(container.Id, container.Name, status);
+        _lastStats.TryRemove(container.Id, out _);
         CompletePendingAttaches(container);
         Publish(container, "destroy");
         container.SignalRemoved();

@@ -88,6 +88,9 @@ public sealed partial class ContainerService
             var logPath = host.LogConfig?.Type == "none" ? "/dev/null" : container.LogPath;
             await client.CreateAsync(new CreateRequest(container.Id, record.Config.Tty, record.Config.OpenStdin, logPath, maxSize, maxFiles), cancellationToken).ConfigureAwait(false);
             record.State.HasTask = true;
+            record.State.ShimSocket = client.SocketPath;
+            // Persist before starting: from here on an engine crash must find and reconnect to this shim.
+            store.Save(container);
             var created = watch.Elapsed;
 
             // Attaches made before start (docker run, docker start -a) join now, before any output exists.
