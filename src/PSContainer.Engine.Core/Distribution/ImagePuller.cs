@@ -204,7 +204,7 @@ internal sealed class ImagePuller
                 var written = offset;
                 var lastReport = 0L;
                 int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await ReadChunkAsync(body, buffer, blob.Digest, written, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     var data = buffer.AsMemory(0, read);
                     if (skip > 0)
@@ -236,6 +236,19 @@ internal sealed class ImagePuller
                 // committed by a concurrent pull of the same blob
             }
             progress?.Report(new TransferProgress(id, "Download complete"));
+        }
+    }
+
+    /// <summary>One read of a blob body; a dropped connection becomes Unavailable (the ingest keeps what arrived, for a resume).</summary>
+    private static async Task<int> ReadChunkAsync(Stream body, byte[] buffer, Digest digest, long written, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw CoreException.Unavailable($"blob {digest}: the download broke off after {written} bytes ({e.Message}); pulling again resumes it");
         }
     }
 

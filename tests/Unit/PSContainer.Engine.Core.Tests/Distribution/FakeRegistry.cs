@@ -46,6 +46,9 @@ internal sealed class FakeRegistry : IDisposable
     /// <summary>Paths that answer with this status and body instead.</summary>
     public ConcurrentDictionary<string, (int Status, string Body)> Failures { get; } = new();
 
+    /// <summary>When set, blob bodies break off after half their bytes (a dropped connection).</summary>
+    public bool BreakBlobDownloads { get; set; }
+
     /// <summary>"METHOD path [range]" of every request, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -134,6 +137,15 @@ internal sealed class FakeRegistry : IDisposable
                     var from = int.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
                     response.AddHeader("Content-Range", $"bytes {from}-{blob.Length - 1}/{blob.Length}");
                     Write(response, 206, "application/octet-stream", blob[from..]);
+                    return;
+                }
+                if (BreakBlobDownloads)
+                {
+                    response.StatusCode = 200;
+                    response.ContentLength64 = blob.Length;
+                    response.OutputStream.Write(blob, 0, blob.Length / 2);
+                    response.OutputStream.Flush();
+                    response.Abort();
                     return;
                 }
                 Write(response, 200, "application/octet-stream", blob);

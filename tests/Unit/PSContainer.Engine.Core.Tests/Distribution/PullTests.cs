@@ -154,6 +154,29 @@ public sealed class PullTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broken_off_download_leaves_no_image_and_the_next_pull_resumes_it()
+    {
+        using var registry = new FakeRegistry();
+        var built = TestImageBuilder.Publish(registry, "flaky", "latest", layerCount: 1);
+        registry.BreakBlobDownloads = true;
+
+        var broken = await Assert.ThrowsAsync<CoreException>(() => _core.Distribution.PullAsync($"{registry.Domain}/flaky"));
+
+        Assert.Equal(CoreErrorKind.Unavailable, broken.Kind);
+        Assert.False(_core.Images.TryGet($"{registry.Domain}/flaky", out _));
+        // The config comes first, so its download is the one that broke off.
+        var partial = Assert.Single(_core.Content.ListIngests());
+        Assert.Equal($"pull-{built.Config.Digest}", partial.Reference);
+        Assert.True(partial.Offset > 0);
+
+        registry.BreakBlobDownloads = false;
+        var result = await _core.Distribution.PullAsync($"{registry.Domain}/flaky");
+        Assert.Equal(built.Config.Digest, result.Image.Id);
+        Assert.Contains($"GET /v2/flaky/blobs/{built.Config.Digest} bytes={partial.Offset}-", registry.Requests);
+        Assert.Empty(_core.Content.ListIngests());
+    }
+
+    [Fact]
     public async Task Zstd_layers_fail_with_a_clear_not_supported_error_before_any_download()
     {
         using var registry = new FakeRegistry();
