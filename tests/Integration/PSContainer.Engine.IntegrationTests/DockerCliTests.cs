@@ -239,7 +239,12 @@ public sealed class DockerCliBreadthTests(EngineFixture fixture) : IClassFixture
 
         Engine.DockerOk("rename busybee honeybee");
         Assert.Equal("/honeybee", Engine.DockerOk("inspect -f {{.Name}} honeybee").Trim());
-        var events = Engine.DockerOk("events --since 5m --until 0s --filter container=honeybee --format {{.Action}}");
+        // Events carry the name at the time they happened, so filter by id (as with Docker).
+        var id = Engine.DockerOk("inspect -f {{.Id}} honeybee").Trim();
+        // The CLI turns a relative --until into whole seconds, which would cut this second's
+        // events: end the stream a moment from now instead (the tail is delivered live).
+        var until = DateTimeOffset.UtcNow.AddSeconds(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var events = Engine.DockerOk($"events --since 5m --until {until} --filter container={id} --format {{{{.Action}}}}");
         Assert.Contains("pause", events, StringComparison.Ordinal);
         Assert.Contains("rename", events, StringComparison.Ordinal);
         Engine.DockerOk("rm -f honeybee");
