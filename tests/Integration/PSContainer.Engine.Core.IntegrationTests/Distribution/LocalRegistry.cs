@@ -14,7 +14,8 @@ internal sealed class LocalRegistry : IDisposable
     private const string RegistryBinary = "/usr/bin/docker-registry";
     private readonly Process _process;
 
-    public LocalRegistry()
+    /// <param name="tls">Serve HTTPS with a certificate for "localhost" from a fresh test CA (written to <see cref="CaFile"/>).</param>
+    public LocalRegistry(bool tls = false)
     {
         Root = Path.Combine(Path.GetTempPath(), "psc-registry-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
@@ -22,6 +23,18 @@ internal sealed class LocalRegistry : IDisposable
         {
             probe.Start();
             Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var tlsConfig = "";
+        if (tls)
+        {
+            CaFile = Path.Combine(Root, "ca.crt");
+            MakeCertificates();
+            tlsConfig = $"""
+
+                  tls:
+                    certificate: {Path.Combine(Root, "server.crt")}
+                    key: {Path.Combine(Root, "server.key")}
+                """;
         }
         var config = Path.Combine(Root, "config.yml");
         File.WriteAllText(config, $"""
@@ -35,7 +48,7 @@ internal sealed class LocalRegistry : IDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{Port}
-            """);
+            """ + tlsConfig.TrimEnd());
         _process = Process.Start(new ProcessStartInfo(RegistryBinary, ["serve", config])
         {
             RedirectStandardOutput = true,
@@ -53,6 +66,29 @@ internal sealed class LocalRegistry : IDisposable
     public int Port { get; }
 
     public string Domain => $"127.0.0.1:{Port}";
+
+    /// <summary>The test CA's certificate (PEM) when serving TLS.</summary>
+    public string? CaFile { get; }
+
+    /// <summary>A CA and a server certificate for localhost and 127.0.0.1 signed by it, with openssl.</summary>
+    private void MakeCertificates()
+    {
+        string F(string name) => Path.Combine(Root, name);
+        File.WriteAllText(F("san.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+        foreach (var args in new[]
+        {
+            new[] { "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=psc test CA", "-keyout", F("ca.key"), "-out", F("ca.crt") },
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", F("server.key"), "-out", F("server.csr")],
+            ["x509", "-req", "-in", F("server.csr"), "-CA", F("ca.crt"), "-CAkey", F("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", F("san.cnf"), "-out", F("server.crt")],
+        })
+        {
+            var result = Run("/usr/bin/openssl", args);
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"openssl {args[0]} failed ({result.ExitCode}): {result.Output}");
+            }
+        }
+    }
 
     /// <summary>Waits for the port to accept connections (the registry starts in well under a second).</summary>
     private void WaitUntilListening()

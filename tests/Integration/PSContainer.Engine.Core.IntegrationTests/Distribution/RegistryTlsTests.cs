@@ -1,0 +1,39 @@
+using PSContainer.Engine.Core.Distribution;
+using PSContainer.Engine.Core.Errdefs;
+using PSContainer.TestSupport;
+using Xunit;
+
+namespace PSContainer.Engine.Core.IntegrationTests.Distribution;
+
+/// <summary>HTTPS registries: trusted through certs.d/HOST:PORT/ca.crt, refused without it.</summary>
+public sealed class RegistryTlsTests
+{
+    [RequiresRootFact]
+    public async Task A_registry_with_a_private_ca_is_trusted_only_through_certs_d()
+    {
+        using var registry = new LocalRegistry(tls: true);
+        var certsD = Path.Combine(registry.Root, "certs.d");
+        using var core = new CoreFixture("native");
+        var localhost = $"localhost:{registry.Port}";
+        await using (var archive = File.OpenRead(TestEnvironment.Image("busybox-oci.tar")))
+        {
+            await core.Services.Archives.LoadAsync(archive, new Archive.LoadOptions { DefaultRepository = "busybox" });
+        }
+        var image = core.Services.Images.Tag("busybox:latest", $"{localhost}/secure:1");
+        var untrusting = new DistributionService(core.Services.Content, core.Services.Images, core.Services.Unpacker, core.Services.Gc,
+            new RegistryOptions { CertsDirectory = certsD });
+
+        var refused = await Assert.ThrowsAsync<CoreException>(() => untrusting.PushAsync($"{localhost}/secure:1"));
+        Assert.Equal(CoreErrorKind.Unavailable, refused.Kind);
+
+        Directory.CreateDirectory(Path.Combine(certsD, localhost));
+        File.Copy(registry.CaFile!, Path.Combine(certsD, localhost, "ca.crt"));
+        var trusting = new DistributionService(core.Services.Content, core.Services.Images, core.Services.Unpacker, core.Services.Gc,
+            new RegistryOptions { CertsDirectory = certsD });
+        var pushed = await trusting.PushAsync($"{localhost}/secure:1");
+        Assert.Equal(image.Target.Digest, pushed.Digest);
+        core.Services.Images.Untag($"{localhost}/secure:1");
+        var pulled = await trusting.PullAsync($"{localhost}/secure:1");
+        Assert.Equal(image.Id, pulled.Image.Id);
+    }
+}
