@@ -43,6 +43,17 @@ fi
 
 count() { grep -hoE "$1: +[0-9]+" "$LOG"/*.log | awk '{s+=$2} END {print s+0}'; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+
+# The benchmark harness runs once in smoke mode (one iteration of every figure) so it cannot rot;
+# it counts as one test. Timings are not judged here: bench/run.sh without --smoke measures.
+if [ $UNIT_ONLY -eq 0 ] && [ ${#FILTER[@]} -eq 0 ]; then
+  echo "=== bench smoke" >&2
+  if bench/run.sh --smoke --out "$LOG/bench" >"$LOG/bench.out" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "bench/run.sh --smoke failed:" >&2; tail -30 "$LOG/bench.out" >&2
+  fi
+fi
 if command -v pwsh >/dev/null; then
   echo "=== pester" >&2
   pwsh -NoProfile -Command "Import-Module Pester -MinimumVersion 5.0; \$r = Invoke-Pester tests/Pester -PassThru; exit \$r.FailedCount" || status=1

@@ -386,6 +386,9 @@ public static class PlanBuilder
         "RLIMIT_RTPRIO" => 14, "RLIMIT_RTTIME" => 15, _ => null,
     };
 
+    private static void AddSeccomp(Plan plan, byte[] program, long flags) =>
+        plan.Add(PlanOp.Seccomp, $"install the seccomp filter ({program.Length / 8} instructions)", [flags], program);
+
     private static void AddProcess(Plan plan, OciProcess process, int firstRuntimeFd, string home, byte[]? seccomp,
         long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks, PlanInputs? trace)
     {
@@ -408,6 +411,15 @@ public static class PlanBuilder
         var bounding = CapMask(caps.Bounding, "bounding", capNumber);
         plan.Add(PlanOp.Bounding, $"keep bounding capabilities 0x{bounding:x}", [bounding]);
 
+        // Without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN (EACCES otherwise), so the filter
+        // goes in before the uid change and capset drop it; the remaining setup syscalls (setgroups,
+        // setres[ug]id, capset, prctl, chdir, execve) then run under the filter, as with runc.
+        var noNewPrivs = process.NoNewPrivileges == true;
+        if (seccomp is { Length: > 0 } && !noNewPrivs)
+        {
+            AddSeccomp(plan, seccomp, seccompFlags);
+        }
+
         var user = process.User;
         // Plain loops over the gids: LINQ and string.Join over uint are generic instantiations that
         // ReadyToRun cannot precompile, and each costs a JIT compilation on every container start.
@@ -428,18 +440,22 @@ public static class PlanBuilder
         var effective = CapMask(caps.Effective, "effective", capNumber);
         var permitted = CapMask(caps.Permitted, "permitted", capNumber);
         var inheritable = CapMask(caps.Inheritable, "inheritable", capNumber);
-        var ambient = CapMask(caps.Ambient, "ambient", capNumber);
+        // The kernel raises an ambient capability only if it is both permitted and inheritable
+        // (capabilities(7)); runc skips the others instead of failing, and so do we.
+        var ambient = CapMask(caps.Ambient, "ambient", capNumber) & permitted & inheritable;
         plan.Add(PlanOp.Caps, $"capset effective=0x{effective:x} permitted=0x{permitted:x} inheritable=0x{inheritable:x} ambient=0x{ambient:x}",
             [effective, permitted, inheritable, ambient]);
         plan.Add(PlanOp.Chdir, $"chdir {process.Cwd}", null, PlanStep.Utf8(process.Cwd));
         plan.Add(PlanOp.Umask, $"umask {Convert.ToString(process.User.Umask ?? 0x12, 8)}", [process.User.Umask ?? 0x12]);
-        if (process.NoNewPrivileges == true)
+        if (noNewPrivs)
         {
             plan.Add(PlanOp.NoNewPrivs, "set no_new_privs");
         }
-        if (seccomp is { Length: > 0 })
+        if (seccomp is { Length: > 0 } && noNewPrivs)
         {
-            plan.Add(PlanOp.Seccomp, $"install the seccomp filter ({seccomp.Length / 8} instructions)", [seccompFlags], seccomp);
+            // With no_new_privs the kernel lets an unprivileged task install a filter, so it goes
+            // in as late as possible and the filter does not have to allow the setup syscalls.
+            AddSeccomp(plan, seccomp, seccompFlags);
         }
 
         var env = new List<string>(process.Env ?? []);

@@ -282,6 +282,30 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void Without_no_new_privs_the_seccomp_program_goes_in_before_privileges_are_dropped()
+    {
+        // seccomp(2) without no_new_privs needs CAP_SYS_ADMIN: installing it after capset fails with EACCES.
+        var spec = TestSpecs.Busybox();
+        spec.Process!.NoNewPrivileges = false;
+        var ops = PlanBuilder.BuildInit(Inputs(spec) with { SeccompProgram = new byte[16], SeccompFlags = 0 })
+            .Steps.Select(s => s.Op).ToList();
+        Assert.Single(ops, PlanOp.Seccomp);
+        Assert.DoesNotContain(PlanOp.NoNewPrivs, ops);
+        Assert.True(ops.IndexOf(PlanOp.Seccomp) < ops.IndexOf(PlanOp.SetGroups));
+        Assert.True(ops.IndexOf(PlanOp.Seccomp) < ops.IndexOf(PlanOp.Caps));
+    }
+
+    [Fact]
+    public void Ambient_capabilities_outside_permitted_and_inheritable_are_left_out_like_runc()
+    {
+        var spec = TestSpecs.Busybox();
+        spec.Process!.Capabilities!.Ambient = ["CAP_KILL", "CAP_NET_BIND_SERVICE"];
+        spec.Process.Capabilities.Inheritable = ["CAP_KILL"];
+        var caps = Of(PlanBuilder.BuildInit(Inputs(spec)), PlanOp.Caps)[0];
+        Assert.Equal(1L << 5, caps.Numbers[3]); // CAP_KILL only: CAP_NET_BIND_SERVICE is not inheritable
+    }
+
+    [Fact]
     public void Unsupported_mount_options_are_refused_by_name()
     {
         Assert.Equal("mounts[3].options: idmapped mounts (\"idmap\") are not supported by psc-runc",
