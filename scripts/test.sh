@@ -28,18 +28,17 @@ run_suite() { # name, projects...: dotnet test with the console summary kept for
   local name=$1; shift
   echo "=== $name" >&2
   dotnet test "$@" -c Release --no-build --nologo "${FILTER[@]}" \
-    --logger "console;verbosity=normal" 2>&1 | tee -a "$LOG/$name.log" | grep -E '^\s*(Failed|Skipped) |Passed!|Failed!|error' >&2
+    --logger "console;verbosity=normal" 2>&1 | tee -a "$LOG/$name.log" | grep -E '^\s*(Failed|Skipped) |^\s*(Total tests|Passed|Failed|Skipped):|error [A-Z]+[0-9]+:' >&2
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 
-# Unit suites share nothing and run side by side; integration suites touch the machine (mounts,
-# cgroups, sockets, daemons), so they run one after another.
-run_suite unit tests/Unit/*/*.csproj
-if [ $UNIT_ONLY -eq 0 ]; then
-  for p in tests/Integration/*/*.csproj; do
-    run_suite "$(basename "$p" .csproj)" "$p"
-  done
-fi
+# One suite per test project (dotnet test takes one project at a time). Integration suites touch
+# the machine (mounts, cgroups, sockets, daemons), so suites run one after another.
+projects=(tests/Unit/*/*.csproj)
+[ $UNIT_ONLY -eq 1 ] || projects+=(tests/Integration/*/*.csproj)
+for p in "${projects[@]}"; do
+  run_suite "$(basename "$p" .csproj)" "$p"
+done
 
 count() { grep -hoE "$1: +[0-9]+" "$LOG"/*.log | awk '{s+=$2} END {print s+0}'; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)

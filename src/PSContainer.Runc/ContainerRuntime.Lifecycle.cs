@@ -60,6 +60,9 @@ public sealed partial class ContainerRuntime
         {
             var fifoPath = Store.FifoOf(id);
             Libc.Check(Libc.mkfifo(fifoPath, 0x192 /* 0622 */), "mkfifo", fifoPath);
+            // mkfifo applies the umask (0622 becomes 0600 under 022); the init opens the fifo for
+            // writing after it has become the container's user, so others must be able to write.
+            Libc.Check(Libc.fchmodat(-100 /* AT_FDCWD */, fifoPath, 0x192, 0), "chmod 0622", fifoPath);
             cgroup = _options.Cgroups?.ForNew(id, spec.Linux);
             record.CgroupPath = cgroup?.Path;
             initPid = Launch(record, options, cgroup);

@@ -46,7 +46,7 @@ public sealed partial class ContainerRuntime
         var status = StatusOf(record);
         return new ContainerState
         {
-            OciVersion = record.Config.OciVersion,
+            OciVersion = OciVersion, // the spec version this runtime speaks, as runc reports its own
             Id = record.Id,
             Pid = status == "stopped" ? 0 : record.Pid,
             Status = status,
@@ -169,7 +169,7 @@ public sealed partial class ContainerRuntime
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("ociVersion", record.Config.OciVersion);
+            w.WriteString("ociVersion", OciVersion);
             w.WriteString("id", record.Id);
             w.WriteString("status", status);
             w.WriteNumber("pid", record.Pid);

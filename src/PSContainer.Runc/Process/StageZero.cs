@@ -109,7 +109,7 @@ public sealed unsafe class StageZero : IDisposable
             var what = name.Contains('/', StringComparison.Ordinal)
                 ? $"exec: \"{name}\": {(message.Errno == Errno.ENOENT ? "no such file or directory" : "permission denied")}"
                 : $"exec: \"{name}\": executable file not found in $PATH";
-            return new RuncException($"unable to start container process: {what}", 127);
+            return new RuncException($"unable to start container process: {what}", 1); // runc exits 1 here; engines map the message to 127
         }
         var error = new SyscallException(Plan.Describe(index), null, message.Errno);
         return new RuncException($"unable to start container process: {error.Message}", error);

@@ -110,26 +110,42 @@ public static class Cli
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
+    /// <remarks>
+    /// Output goes to files, not pipes: after `create` (or `run -d`) the container's init keeps the
+    /// caller's stdout and stderr open, as with runc, so reading a pipe to its end would wait for
+    /// the container to exit.
+    /// </remarks>
     public static Result Exec(string file, IEnumerable<string> args, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(file)
+        var outFile = Path.GetTempFileName();
+        var errFile = Path.GetTempFileName();
+        try
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
+            var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = stdin is not null };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"");
+            psi.ArgumentList.Add("sh");
+            psi.ArgumentList.Add(outFile);
+            psi.ArgumentList.Add(errFile);
+            psi.ArgumentList.Add(file);
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            if (stdin is not null)
+            {
+                p.StandardInput.Write(stdin);
+                p.StandardInput.Close();
+            }
+            p.WaitForExit();
+            return new Result(p.ExitCode, File.ReadAllText(outFile), File.ReadAllText(errFile));
         }
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        if (stdin is not null)
+        finally
         {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
+            File.Delete(outFile);
+            File.Delete(errFile);
         }
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
     public static Result Psc_(Bundle b, params string[] args) => Exec(Psc, ["--root", b.PscRoot, .. args]);
