@@ -12,7 +12,6 @@ namespace PSContainer.Engine.IntegrationTests;
 public sealed class EngineProcess : IDisposable
 {
     public const string DockerCli = "/usr/local/bin/docker";
-    public const string ReferenceRuntime = "/usr/sbin/runc";
 
     private Process? _engine;
     private readonly StringBuilder _log = new();
@@ -58,10 +57,10 @@ public sealed class EngineProcess : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
-        // These tests are about the engine: they run on the reference runtime (Debian's runc) unless
-        // PSC_ENGINE_RUNTIME names another one (psc-runc, say); psc-runc has its own suites.
-        var runtime = Environment.GetEnvironmentVariable("PSC_ENGINE_RUNTIME") is { Length: > 0 } chosen ? chosen
-            : File.Exists(ReferenceRuntime) ? ReferenceRuntime : null;
+        // The whole chain by default: the engine's own default runtime, psc-runc next to it.
+        // PSC_ENGINE_RUNTIME=/usr/sbin/runc runs the same tests on the reference runtime, which
+        // tells an engine bug from a runtime bug.
+        var runtime = Environment.GetEnvironmentVariable("PSC_ENGINE_RUNTIME") is { Length: > 0 } chosen ? chosen : null;
         if (runtime is not null)
         {
             info.ArgumentList.Add("--runtime");

@@ -85,24 +85,14 @@ public sealed partial class EngineProcess : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// The runtime under the engine. These tests are about the module, so by default they hold the
-    /// runtime fixed to the reference (Debian's runc, which scripts/install-deps.sh installs): a
-    /// runtime regression then shows in psc-runc's and the engine's suites, not as a module failure.
-    /// PSC_MODULE_IT_RUNTIME=psc-runc runs the whole project chain (psc-runc next to psc-engine);
-    /// any other value is a path to a runc-compatible runtime.
+    /// The runtime under the engine: by default the whole project chain (psc-runc next to
+    /// psc-engine); PSC_MODULE_IT_RUNTIME names a runc-compatible runtime to use instead
+    /// (/usr/sbin/runc, the reference, tells a module bug from a runtime bug).
     /// </summary>
     private static string? Runtime()
     {
         var chosen = Environment.GetEnvironmentVariable("PSC_MODULE_IT_RUNTIME");
-        if (chosen == "psc-runc")
-        {
-            return null;
-        }
-        if (!string.IsNullOrEmpty(chosen))
-        {
-            return chosen;
-        }
-        return File.Exists("/usr/sbin/runc") ? "/usr/sbin/runc" : null;
+        return string.IsNullOrEmpty(chosen) || chosen == "psc-runc" ? null : chosen;
     }
 
     /// <summary>xunit 2 disposes class fixtures through IDisposable only.</summary>
