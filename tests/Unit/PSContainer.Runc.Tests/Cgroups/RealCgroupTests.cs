@@ -61,9 +61,16 @@ public sealed class RealCgroupTests
 
             sleeper.StandardInput.WriteLine("go");
             sleeper.StandardInput.Flush();
+            // v1 charges a task's memory to the cgroup it allocates in: pages it touched before
+            // Apply stay with the old cgroup, so usage appears only once the exec'd sleep has run.
             var stats = manager.GetStats();
+            for (var i = 0; i < 100 && stats.Memory.Usage.Usage == 0; i++)
+            {
+                Thread.Sleep(50);
+                stats = manager.GetStats();
+            }
             Assert.Equal(64UL * 1024 * 1024, stats.Memory.Usage.Limit);
-            Assert.True(stats.Memory.Usage.Usage > 0, "memory usage is 0");
+            Assert.True(stats.Memory.Usage.Usage > 0, "memory usage stayed 0 for 5 s");
             Assert.Equal(32UL, stats.Pids.Limit);
             Assert.InRange(stats.Pids.Current, 1UL, 32UL);
             Assert.Equal(0UL, manager.GetOomKillCount());
