@@ -214,16 +214,8 @@ public sealed class IoTests
     {
         var container = await ShimTestContainer.CreateBundleAsync(["sleep", "1000"]);
         await using var _ = container;
-        var received = new List<ShimEvent>();
-        var eventsSocket = Path.Combine(container.Directory, "events.sock");
-        await using var listener = ShimEventListener.Start(eventsSocket, (e, _) =>
-        {
-            lock (received)
-            {
-                received.Add(e);
-            }
-            return ValueTask.CompletedTask;
-        });
+        await using var listener = container.RecordEvents();
+        var (received, eventsSocket) = (listener.Received, listener.Socket);
         await using var client = await container.StartShimAsync(eventsSocket);
         await client.CreateAsync(new CreateRequest(container.Id));
         await client.StartAsync();

@@ -60,16 +60,8 @@ public sealed class LifecycleTests
         var container = await ShimTestContainer.CreateBundleAsync(
             ["sh", "-c", "x=a; while true; do x=$x$x; done"], memoryLimit: 16 * 1024 * 1024);
         await using var _ = container;
-        var received = new List<ShimEvent>();
-        var eventsSocket = Path.Combine(container.Directory, "events.sock");
-        await using var listener = ShimEventListener.Start(eventsSocket, (e, _) =>
-        {
-            lock (received)
-            {
-                received.Add(e);
-            }
-            return ValueTask.CompletedTask;
-        });
+        await using var listener = container.RecordEvents();
+        var (received, eventsSocket) = (listener.Received, listener.Socket);
         await using var client = await container.StartShimAsync(eventsSocket);
         await client.CreateAsync(new CreateRequest(container.Id));
         await client.StartAsync();
@@ -110,16 +102,8 @@ public sealed class LifecycleTests
         // `true` exits as soon as the runtime lets it run: usually before Start has answered.
         var container = await ShimTestContainer.CreateBundleAsync(["true"]);
         await using var _ = container;
-        var received = new List<ShimEvent>();
-        var eventsSocket = Path.Combine(container.Directory, "events.sock");
-        await using var listener = ShimEventListener.Start(eventsSocket, (e, _) =>
-        {
-            lock (received)
-            {
-                received.Add(e);
-            }
-            return ValueTask.CompletedTask;
-        });
+        await using var listener = container.RecordEvents();
+        var (received, eventsSocket) = (listener.Received, listener.Socket);
         await using var client = await container.StartShimAsync(eventsSocket);
         await client.CreateAsync(new CreateRequest(container.Id));
 

@@ -125,6 +125,9 @@ internal sealed class ShimTestContainer : IAsyncDisposable
         }
     }
 
+    /// <summary>Listens on this container's events socket and keeps every shim event.</summary>
+    public RecordedEvents RecordEvents() => new(Path.Combine(Directory, "events.sock"));
+
     public async Task<ShimClient> StartShimAsync(string? eventsAddress = null, long? logMaxSize = null, int? logMaxFiles = null)
     {
         Address = await ShimLauncher.StartAsync(StartOptions(eventsAddress, logMaxSize, logMaxFiles));
@@ -217,6 +220,31 @@ internal sealed class ShimTestContainer : IAsyncDisposable
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout + await stderr);
     }
+}
+
+/// <summary>A shim event listener on the container's events socket that keeps every event it
+/// receives; readers lock <see cref="Received"/>.</summary>
+internal sealed class RecordedEvents : IAsyncDisposable
+{
+    private readonly ShimEventListener _listener;
+
+    public RecordedEvents(string socket)
+    {
+        Socket = socket;
+        _listener = ShimEventListener.Start(socket, (e, _) =>
+        {
+            lock (Received)
+            {
+                Received.Add(e);
+            }
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public string Socket { get; }
+    public List<ShimEvent> Received { get; } = [];
+
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 internal sealed record LogEntry(string Log, string Stream, string Time);
