@@ -38,7 +38,7 @@ public sealed class DistributionService
         {
             throw CoreException.InvalidArgument($"invalid reference format: \"{reference}\"");
         }
-        using var client = _clientFactory(parsed.Domain, credentials);
+        using var client = new RegistryClientHandle(_clientFactory(parsed.Domain, credentials));
         return await _puller.PullAsync(client, parsed, platform, progress, cancellationToken).ConfigureAwait(false);
     }
 

@@ -23,6 +23,7 @@ internal sealed class ImagePuller
     private readonly ImageUnpacker _unpacker;
     private readonly IGarbageCollector _gc;
     private readonly RegistryOptions _options;
+    private readonly SharedTransfers _shared = new();
 
     public ImagePuller(IContentStore content, IImageStore images, ImageUnpacker unpacker, IGarbageCollector gc, RegistryOptions options)
     {
@@ -33,7 +34,7 @@ internal sealed class ImagePuller
         _options = options;
     }
 
-    public async Task<PullResult> PullAsync(RegistryClient client, ImageReference reference, Platform? platform, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    public async Task<PullResult> PullAsync(RegistryClientHandle handle, ImageReference reference, Platform? platform, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = reference.Path;
         var tagOrDigest = reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag;
@@ -41,6 +42,7 @@ internal sealed class ImagePuller
         progress?.Report(new TransferProgress(reference.Digest is null ? tagOrDigest : null,
             reference.Digest is null ? $"Pulling from {reference.FamiliarName}" : $"Pulling from {reference.FamiliarName}"));
 
+        var client = handle.Client;
         var top = await client.GetManifestAsync(repository, tagOrDigest, cancellationToken).ConfigureAwait(false);
         await StoreAsync(top, lease, cancellationToken).ConfigureAwait(false);
         var (manifestDescriptor, manifestBody, index) = await SelectPlatformAsync(client, repository, top, platform, lease, cancellationToken).ConfigureAwait(false);
@@ -66,38 +68,40 @@ internal sealed class ImagePuller
         var upToDate = _images.TryGet(reference.ToString(), out var existing) && existing.Target.Digest == manifestDescriptor.Digest;
         await DownloadAsync(client, repository, manifest.Config, lease, null, cancellationToken).ConfigureAwait(false);
         var config = DockerArchiveReader.ParseConfig(_content.ReadAllBytes(manifest.Config.Digest), manifest.Config.Digest.ToString());
+        // This pull's lease covers what the shared work makes, so GC keeps it until the image is recorded
+        // even when the work was started (and its own lease dropped) by another pull.
+        foreach (var layer in manifest.Layers)
+        {
+            lease.AddBlob(layer.Digest);
+        }
+        foreach (var chainId in Layers.ChainIds(config.RootFs.DiffIds))
+        {
+            lease.AddSnapshot(chainId.ToString());
+        }
 
         foreach (var layer in manifest.Layers)
         {
             progress?.Report(new TransferProgress(ShortId(layer.Digest), _content.Exists(layer.Digest) ? "Already exists" : "Pulling fs layer"));
         }
-        using (var gate = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentDownloads)))
-        {
-            var downloads = manifest.Layers.Select(async layer =>
+        var hold = handle.AddHolder();
+        await _shared.RunAsync($"{client.Domain}/{repository}@{manifestDescriptor.Digest}",
+            async (sharedProgress, token) =>
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                using (hold)
                 {
-                    await DownloadAsync(client, repository, layer, lease, progress, cancellationToken).ConfigureAwait(false);
+                    await FetchAndUnpackAsync(hold.Client, repository, reference, manifest, config, sharedProgress, token).ConfigureAwait(false);
                 }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            await Task.WhenAll(downloads).ConfigureAwait(false);
-        }
-
-        var unpackProgress = progress is null ? null : new InlineProgress<string>(message =>
-        {
-            // The unpacker names each layer it applies ("Loading layer sha256:…").
-            var at = message.IndexOf("sha256:", StringComparison.Ordinal);
-            if (at >= 0 && Digest.TryParse(message[at..].Trim(), out var digest))
+            },
+            progress,
+            onJoin: () =>
             {
-                progress.Report(new TransferProgress(ShortId(digest), "Extracting"));
-            }
-        });
-        await _unpacker.UnpackAsync(manifest, config, lease, unpackProgress, cancellationToken).ConfigureAwait(false);
+                hold.Dispose();
+                foreach (var layer in manifest.Layers.Where(l => !_content.Exists(l.Digest)))
+                {
+                    progress?.Report(new TransferProgress(ShortId(layer.Digest), "Waiting"));
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
         foreach (var layer in manifest.Layers)
         {
             progress?.Report(new TransferProgress(ShortId(layer.Digest), "Pull complete"));
@@ -115,6 +119,43 @@ internal sealed class ImagePuller
             ? $"Status: Image is up to date for {reference.FamiliarString()}"
             : $"Status: Downloaded newer image for {reference.FamiliarString()}"));
         return new PullResult(image, top.Descriptor.Digest, upToDate);
+    }
+
+    /// <summary>
+    /// The part of a pull that concurrent pulls of the same manifest share: the layers' downloads
+    /// (a few at a time) and their unpacking, under a lease of its own.
+    /// </summary>
+    private async Task FetchAndUnpackAsync(RegistryClient client, string repository, ImageReference reference, ImageManifest manifest, OciImage config,
+        IProgress<TransferProgress> progress, CancellationToken cancellationToken)
+    {
+        using var lease = _gc.CreateLease($"pull {reference} (shared)");
+        using (var gate = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentDownloads)))
+        {
+            var downloads = manifest.Layers.Select(async layer =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await DownloadAsync(client, repository, layer, lease, progress, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }).ToList();
+            await Task.WhenAll(downloads).ConfigureAwait(false);
+        }
+
+        var unpackProgress = new InlineProgress<string>(message =>
+        {
+            // The unpacker names each layer it applies ("Loading layer sha256:…").
+            var at = message.IndexOf("sha256:", StringComparison.Ordinal);
+            if (at >= 0 && Digest.TryParse(message[at..].Trim(), out var digest))
+            {
+                progress.Report(new TransferProgress(ShortId(digest), "Extracting"));
+            }
+        });
+        await _unpacker.UnpackAsync(manifest, config, lease, unpackProgress, cancellationToken).ConfigureAwait(false);
     }
 
     internal static string ShortId(Digest digest) => digest.Encoded[..12];

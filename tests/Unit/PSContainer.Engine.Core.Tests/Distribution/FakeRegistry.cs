@@ -54,6 +54,13 @@ internal sealed class FakeRegistry : IDisposable
 
     public int TokenRequests => _tokenRequests;
 
+    /// <summary>Blobs (by digest string) whose GETs wait for <see cref="ReleaseHeldBlobs"/> before answering.</summary>
+    public ConcurrentDictionary<string, bool> HeldBlobs { get; } = new();
+
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseHeldBlobs() => _release.TrySetResult();
+
     private int _tokenRequests;
 
     public void AddManifest(string repository, string reference, string mediaType, byte[] body)
@@ -131,6 +138,10 @@ internal sealed class FakeRegistry : IDisposable
             }
             if (blobAt > 0 && Blobs.TryGetValue(path[(blobAt + "/blobs/".Length)..], out var blob))
             {
+                if (request.HttpMethod == "GET" && HeldBlobs.ContainsKey(path[(blobAt + "/blobs/".Length)..]))
+                {
+                    _release.Task.Wait();
+                }
                 var range = request.Headers["Range"];
                 if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
                 {
