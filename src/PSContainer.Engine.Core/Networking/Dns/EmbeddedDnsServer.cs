@@ -95,7 +95,7 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
             udp = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             udp.Bind(listen);
             tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            Proxy.UserlandProxy.SetReuseAddressOnly(tcp); // a quick restart of the server finds 53 free despite TIME_WAIT
             tcp.Bind(listen);
             tcp.Listen(MaxTcpConnections);
             return (udp, tcp);
