@@ -9,7 +9,13 @@ using PSContainer.Engine.Core.Tasks;
 using PSContainer.Engine.Daemon;
 using PSContainer.Engine.Daemon.Containers;
 using PSContainer.Engine.Daemon.Images;
+using PSContainer.Engine.Daemon.Networks;
+using PSContainer.Engine.Core.Networking.Firewall;
+using PSContainer.Engine.Core.Networking.Ipam;
+using PSContainer.Engine.Core.Networking.Ports;
 using PSContainer.Engine.Daemon.Spec;
+using PSContainer.Engine.Daemon.Volumes;
+using PSContainer.Engine.Core.Volumes;
 using PSContainer.Interop.Linux;
 
 namespace PSContainer.Engine;
@@ -63,7 +69,11 @@ public sealed class EngineHost : IAsyncDisposable
 
         Directory.CreateDirectory(options.DataRoot);
         Directory.CreateDirectory(options.ExecRoot);
-        var core = CoreServices.Open(new CoreOptions { DataRoot = options.DataRoot });
+        var core = CoreServices.Open(new CoreOptions
+        {
+            DataRoot = options.DataRoot,
+            Registry = new Core.Distribution.RegistryOptions { InsecureRegistries = options.InsecureRegistries, CertsDirectory = options.RegistryCertsDirectory },
+        });
         if (core.SnapshotterFallbackReason is { } reason)
         {
             logger.LogWarning("overlayfs is not usable ({Reason}); using the copying snapshotter", reason);
@@ -76,12 +86,22 @@ public sealed class EngineHost : IAsyncDisposable
             EventsSocketPath: Path.Combine(options.ExecRoot, "events.sock")));
         var records = core.Metadata.Collection("containers", DaemonJsonContext.Default.ContainerRecord);
         var store = new ContainerStore(records, Path.Combine(options.DataRoot, "containers"), Path.Combine(options.ExecRoot, "containers"));
+        var networks = new NetworkService(
+            core.Metadata.Collection("networks", NetworksJsonContext.Default.NetworkRecord),
+            core.Metadata.Collection("container-networks", NetworksJsonContext.Default.ContainerNetworkingRecord),
+            new NetworkServiceOptions(Path.Combine(options.ExecRoot, "netns"), new NetworkNaming(options.NetworkPrefix),
+                new IptablesCommand(IptablesCommand.Find() ?? "iptables"), new ProxyPortPublisher(), () => HostRoutes.Read()),
+            events, loggers.CreateLogger<NetworkService>());
+        networks.Initialize();
+        var volumes = new VolumeService(new LocalVolumeStore(Path.Combine(options.DataRoot, "volumes")), events, loggers.CreateLogger<VolumeService>());
         var containers = new ContainerService(store, core.Images, core.Snapshotter, shims, events,
             new ContainerServiceOptions(
                 VolumesRoot: Path.Combine(options.DataRoot, "volumes"),
                 InitPath: InitBinary.Find(),
                 DefaultSeccomp: PSContainer.Oci.Profiles.DefaultSeccompProfile.Create,
-                PrepareRootfs: (image, id, ct) => core.Rootfs.PrepareAsync(image, id, ct)),
+                PrepareRootfs: (image, id, ct) => core.Rootfs.PrepareAsync(image, id, ct),
+                Volumes: volumes,
+                Networks: networks),
             loggers.CreateLogger<ContainerService>());
         var images = new ImageService(core.Images, core.Archives, core.Snapshotter, core.Gc, store, events);
         var system = new SystemService(containers, core.Images, core.Snapshotter, options, runtimePath, EngineId(options.DataRoot));
@@ -94,6 +114,10 @@ public sealed class EngineHost : IAsyncDisposable
         new ContainerEndpoints(containers).Map(router);
         new ExecEndpoints(containers).Map(router);
         new ContainerInspectionEndpoints(containers).Map(router);
+        new ArchiveEndpoints(containers).Map(router);
+        new CommitEndpoints(new CommitService(containers, core.Committer, events)).Map(router);
+        new VolumeEndpoints(volumes).Map(router);
+        new NetworkEndpoints(networks, containers).Map(router);
         var imageEndpoints = new ImageEndpoints(images);
         new DistributionEndpoints(core.Distribution, events, imageEndpoints).Map(router); // before the image routes: it answers /images/create?fromImage=
         imageEndpoints.Map(router);

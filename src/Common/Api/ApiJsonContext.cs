@@ -55,6 +55,7 @@ namespace PSContainer.Api;
 [JsonSerializable(typeof(NetworkCreateRequest))]
 [JsonSerializable(typeof(NetworkCreateResponse))]
 [JsonSerializable(typeof(NetworkConnectRequest))]
+[JsonSerializable(typeof(NetworkPruneResponse))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext

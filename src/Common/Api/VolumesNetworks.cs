@@ -109,6 +109,12 @@ public sealed class NetworkCreateResponse
     public string Warning { get; set; } = "";
 }
 
+/// <summary>POST /networks/prune.</summary>
+public sealed class NetworkPruneResponse
+{
+    public List<string>? NetworksDeleted { get; set; }
+}
+
 /// <summary>POST /networks/{id}/connect and /disconnect.</summary>
 public sealed class NetworkConnectRequest
 {

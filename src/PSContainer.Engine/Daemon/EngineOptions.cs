@@ -31,6 +31,15 @@ public sealed class EngineOptions
     /// <summary>The group that may use the socket (mode 0660), if it exists.</summary>
     public string SocketGroup { get; set; } = DefaultSocketGroup;
 
+    /// <summary>--insecure-registry / "insecure-registries": registries (host[:port], CIDR) reached over plain HTTP.</summary>
+    public List<string> InsecureRegistries { get; } = [];
+
+    /// <summary>--registry-certs-dir / "registry-certs-dir": per-registry CAs in DIR/HOST:PORT/*.crt.</summary>
+    public string RegistryCertsDirectory { get; set; } = "/etc/pscontainer/certs.d";
+
+    /// <summary>--network-prefix / "network-prefix": names the engine's bridges ("psc0"), veths and iptables chains ("PSC-…").</summary>
+    public string NetworkPrefix { get; set; } = Networks.NetworkNaming.DefaultPrefix;
+
     public string SocketPath
     {
         get
@@ -65,6 +74,9 @@ public sealed class EngineOptions
                 case "--shim": options.ShimPath = Path.GetFullPath(Next()); break;
                 case "--group": options.SocketGroup = Next(); break;
                 case "-D" or "--debug": options.Debug = true; break;
+                case "--insecure-registry": options.InsecureRegistries.Add(Core.Distribution.RegistryOptions.ValidateInsecureRegistry(Next())); break;
+                case "--registry-certs-dir": options.RegistryCertsDirectory = Path.GetFullPath(Next()); break;
+                case "--network-prefix": options.NetworkPrefix = Next(); break;
                 default: throw new ArgumentException($"unknown flag {args[i]}\n{Usage}");
             }
         }
@@ -72,7 +84,8 @@ public sealed class EngineOptions
     }
 
     public const string Usage =
-        "usage: psc-engine [--config FILE] [--data-root DIR] [--exec-root DIR] [--host unix:///PATH] [--runtime PATH] [--shim PATH] [--group NAME] [--debug]";
+        "usage: psc-engine [--config FILE] [--data-root DIR] [--exec-root DIR] [--host unix:///PATH] [--runtime PATH] [--shim PATH] [--group NAME] [--debug]" +
+        " [--insecure-registry HOST[:PORT]|CIDR]... [--registry-certs-dir DIR] [--network-prefix NAME]";
 
     private void ApplyConfigFile(string path)
     {
@@ -101,6 +114,12 @@ public sealed class EngineOptions
                     case "shim": ShimPath = property.Value.GetString(); break;
                     case "group": SocketGroup = property.Value.GetString() ?? SocketGroup; break;
                     case "debug": Debug = property.Value.ValueKind == JsonValueKind.True; break;
+                    case "insecure-registries" when property.Value.ValueKind == JsonValueKind.Array:
+                        InsecureRegistries.AddRange(property.Value.EnumerateArray().Select(e =>
+                            Core.Distribution.RegistryOptions.ValidateInsecureRegistry(e.GetString() ?? "")));
+                        break;
+                    case "registry-certs-dir": RegistryCertsDirectory = property.Value.GetString() ?? RegistryCertsDirectory; break;
+                    case "network-prefix": NetworkPrefix = property.Value.GetString() ?? NetworkPrefix; break;
                     default: throw new ArgumentException($"config file {path}: unknown key \"{property.Name}\"");
                 }
             }

@@ -11,6 +11,7 @@ public sealed partial class ContainerService
 
     public async Task<ContainerCreateResponse> CreateAsync(ContainerCreateRequest request, string? name, CancellationToken cancellationToken)
     {
+        PSContainer.ShimApi.PscTrace.Step("engine.create.begin");
         if (string.IsNullOrEmpty(request.Image))
         {
             throw EngineException.InvalidParameter("Config.Image is required");
@@ -52,10 +53,12 @@ public sealed partial class ContainerService
                 Driver = snapshotter.Name,
             };
             container = store.Wrap(record);
+            ResolveVolumeMounts(container);
 
             // Build the spec once now so bad parameters (capabilities, binds, limits) fail the
             // create with 400 instead of the start; the user is resolved for real at start.
             _ = SpecBuilder.Build(record, DryRunInputs(container));
+            RegisterNetworking(record, request.NetworkingConfig);
 
             if (options.PrepareRootfs is { } prepare)
             {
@@ -72,7 +75,12 @@ public sealed partial class ContainerService
         }
         catch
         {
+            Networks?.ForgetContainer(id);
             store.ReleaseName(containerName, id);
+            if (container is not null)
+            {
+                AbandonVolumeMounts(container);
+            }
             if (snapshotPrepared)
             {
                 TryRemoveSnapshot(id);
@@ -89,6 +97,7 @@ public sealed partial class ContainerService
         {
             warnings.Add("Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.");
         }
+        PSContainer.ShimApi.PscTrace.Step("engine.create.end", id);
         return new ContainerCreateResponse { Id = id, Warnings = warnings };
     }
 
@@ -125,24 +134,12 @@ public sealed partial class ContainerService
     private SpecInputs DryRunInputs(Container container) =>
         new(new ResolvedUser(0, 0, [], null), container.HostnamePath, container.HostsPath, container.ResolvConfPath,
             CgroupsPath(container), NetworkNamespacePath: "/proc/self/ns/net", DefaultSeccomp: null,
-            InitPath: options.InitPath ?? "/sbin/docker-init", ResolveVolume: name => Path.Combine(options.VolumesRoot, name, "_data"));
+            InitPath: options.InitPath ?? "/sbin/docker-init", UserMounts: _volumes.OciMountsForCheck(container.Id));
 
     private string CgroupsPath(Container container) =>
         string.IsNullOrEmpty(container.Record.HostConfig.CgroupParent)
             ? $"{options.CgroupParent}/{container.Id}"
             : $"{container.Record.HostConfig.CgroupParent.TrimEnd('/')}/{container.Id}";
-
-    /// <summary>The host directory of a named volume, created on first use.</summary>
-    private string ResolveVolume(string name)
-    {
-        if (!ContainerNamesVolume.IsValid(name))
-        {
-            throw EngineException.InvalidParameter($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
-        }
-        var data = Path.Combine(options.VolumesRoot, name, "_data");
-        Directory.CreateDirectory(data);
-        return data;
-    }
 
     private void TryRemoveSnapshot(string key)
     {
@@ -155,12 +152,4 @@ public sealed partial class ContainerService
             Log.SnapshotRemoveFailed(logger, key, e.Message);
         }
     }
-}
-
-internal static partial class ContainerNamesVolume
-{
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
-    private static partial System.Text.RegularExpressions.Regex Valid();
-
-    public static bool IsValid(string name) => Valid().IsMatch(name);
 }

@@ -57,6 +57,7 @@ public sealed partial class ContainerService
     /// </summary>
     private async Task HandleExitAsync(Container container, int pid, int exitCode, DateTimeOffset exitedAt, bool oomKilled)
     {
+        PscTrace.Step("engine.exit", container.Id);
         bool restart;
         TimeSpan delay;
         await container.Gate.WaitAsync().ConfigureAwait(false);
@@ -80,6 +81,8 @@ public sealed partial class ContainerService
             {
                 Log.CleanupFailed(logger, container.Id, e.Message);
             }
+            ReleaseVolumeMounts(container);
+            await TearDownNetworkingAsync(container).ConfigureAwait(false);
             var ranFor = exitedAt - (state.StartedAt ?? exitedAt);
             state.HasTask = false;
             state.Pid = 0;
@@ -104,6 +107,7 @@ public sealed partial class ContainerService
                 ["exitCode"] = exitCode.ToString(CultureInfo.InvariantCulture),
             });
             container.SignalExit(new ExitStatus(exitCode));
+            PscTrace.Step("engine.exit.recorded", container.Id);
         }
         finally
         {

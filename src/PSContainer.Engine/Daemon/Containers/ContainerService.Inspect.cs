@@ -48,9 +48,9 @@ public sealed partial class ContainerService
             ExecIDs = ExecIds(container),
             HostConfig = record.HostConfig,
             GraphDriver = new GraphDriverData { Name = record.Driver, Data = GraphDriverData(record) },
-            Mounts = MountPoints(record.HostConfig),
+            Mounts = VolumeMountPoints(container),
             Config = record.Config,
-            NetworkSettings = NetworkSettingsOf(record),
+            NetworkSettings = NetworkSettingsFor(record),
         };
         if (size)
         {
@@ -97,62 +97,6 @@ public sealed partial class ContainerService
         }
     }
 
-    private static List<MountPoint> MountPoints(HostConfig host)
-    {
-        var result = new List<MountPoint>();
-        foreach (var bind in host.Binds ?? [])
-        {
-            var parts = bind.Split(':');
-            if (parts.Length < 2)
-            {
-                continue;
-            }
-            var named = !parts[0].StartsWith('/');
-            var mode = parts.Length > 2 ? parts[2] : "";
-            result.Add(new MountPoint
-            {
-                Type = named ? "volume" : "bind",
-                Name = named ? parts[0] : null,
-                Source = parts[0],
-                Destination = parts[1],
-                Driver = named ? "local" : null,
-                Mode = mode,
-                RW = !mode.Split(',').Contains("ro"),
-                Propagation = named ? "" : "rprivate",
-            });
-        }
-        foreach (var mount in host.Mounts ?? [])
-        {
-            result.Add(new MountPoint
-            {
-                Type = mount.Type,
-                Name = mount.Type == "volume" ? mount.Source : null,
-                Source = mount.Source ?? "",
-                Destination = mount.Target,
-                Mode = "",
-                RW = !mount.ReadOnly,
-                Propagation = mount.BindOptions?.Propagation ?? "",
-            });
-        }
-        return result;
-    }
-
-    private static NetworkSettings NetworkSettingsOf(ContainerRecord record)
-    {
-        var mode = record.HostConfig.NetworkMode ?? "bridge";
-        return new NetworkSettings
-        {
-            Bridge = "",
-            SandboxID = "",
-            SandboxKey = "",
-            Ports = [],
-            Networks = new Dictionary<string, EndpointSettings>
-            {
-                [mode.StartsWith("container:", StringComparison.Ordinal) ? "container" : mode] = new EndpointSettings(),
-            },
-        };
-    }
-
     /// <summary>GET /containers/json.</summary>
     public List<ContainerSummary> List(bool all, int? limit, bool size, ContainerFilters filters)
     {
@@ -179,13 +123,13 @@ public sealed partial class ContainerService
             ImageID = record.ImageId,
             Command = command,
             Created = record.Created.ToUnixTimeSeconds(),
-            Ports = [],
+            Ports = SummaryPortsFor(record),
             Labels = record.Config.Labels ?? [],
             State = record.State.Status,
             Status = StatusText(container, DateTimeOffset.UtcNow),
             HostConfig = new SummaryHostConfig { NetworkMode = record.HostConfig.NetworkMode },
-            NetworkSettings = new SummaryNetworkSettings { Networks = NetworkSettingsOf(record).Networks },
-            Mounts = MountPoints(record.HostConfig),
+            NetworkSettings = new SummaryNetworkSettings { Networks = NetworkSettingsFor(record).Networks },
+            Mounts = VolumeMountPoints(container),
         };
         if (size)
         {

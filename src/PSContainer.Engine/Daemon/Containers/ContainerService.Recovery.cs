@@ -13,6 +13,7 @@ public sealed partial class ContainerService
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var containers = store.LoadAll();
+        RecoverVolumeMounts(containers);
         foreach (var container in containers.Where(c => !c.Record.State.HasTask && c.Record.State.Status is "restarting" or "removing"))
         {
             container.Record.State.Status = "exited";
@@ -61,6 +62,7 @@ public sealed partial class ContainerService
                 Log.Reconnected(logger, container.Id, state.Pid);
                 WatchExit(container, client);
                 StartHealthcheck(container);
+                await RestoreNetworkingAsync(container).ConfigureAwait(false);
                 return;
             }
             if (state is { Status: ProcessStatus.Stopped or ProcessStatus.Deleted, ExitCode: { } code })

@@ -7,7 +7,6 @@ public sealed partial class ContainerService
     /// <summary>Removes a container: Conflict when it runs and force is false; force kills it first.</summary>
     public async Task RemoveAsync(string idOrName, bool force, bool removeVolumes, CancellationToken cancellationToken)
     {
-        _ = removeVolumes; // anonymous volumes are not created yet, so there are none to remove
         var container = store.Get(idOrName);
         if (container.Record.State.HasTask || container.Record.State.Status == "restarting")
         {
@@ -56,6 +55,8 @@ public sealed partial class ContainerService
                 Directory.Delete(container.StateDirectory, recursive: true);
             }
             store.Remove(container);
+            Networks?.ForgetContainer(container.Id);
+            ForgetVolumeMounts(container, removeVolumes);
         }
         finally
         {

@@ -59,6 +59,7 @@ public sealed partial class ContainerService
     /// <summary>Mounts the rootfs, writes the bundle, starts the shim, creates and starts the task. Holds the gate.</summary>
     private async Task StartLockedAsync(Container container, CancellationToken cancellationToken)
     {
+        PscTrace.Step("engine.start.begin", container.Id);
         var record = container.Record;
         var host = record.HostConfig;
         ShimClient? client = null;
@@ -68,15 +69,16 @@ public sealed partial class ContainerService
             RootfsMounter.UnmountAndRemoveBundle(container.BundleDirectory); // leftovers of a crash
             Directory.CreateDirectory(container.BundleDirectory);
             RootfsMounter.Mount(snapshotter.Mounts(record.SnapshotKey), container.BundleDirectory);
-            EtcFiles.Write(container, host.NetworkMode == "host" ? Environment.MachineName : SpecBuilder.Hostname(record.Config, record.Id));
+            var networkNamespace = await SetUpNetworkingAsync(container).ConfigureAwait(false);
+            EtcFiles.Write(container, host.NetworkMode == "host" ? Environment.MachineName : SpecBuilder.Hostname(record.Config, record.Id), network: EtcNetworkOf(container));
 
             var user = UserResolver.Resolve(record.Config.User, container.RootfsDirectory, host.GroupAdd);
             var spec = SpecBuilder.Build(record, new SpecInputs(
                 user, container.HostnamePath, container.HostsPath, container.ResolvConfPath, CgroupsPath(container),
-                NetworkNamespacePath: NetworkNamespaceOf(host.NetworkMode),
+                NetworkNamespacePath: networkNamespace,
                 DefaultSeccomp: options.DefaultSeccomp,
                 InitPath: options.InitPath,
-                ResolveVolume: ResolveVolume,
+                UserMounts: PrepareVolumeMounts(container),
                 HostHostname: Environment.MachineName));
             await File.WriteAllBytesAsync(Path.Combine(container.BundleDirectory, "config.json"),
                 JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.Spec), cancellationToken).ConfigureAwait(false);
@@ -126,6 +128,7 @@ public sealed partial class ContainerService
             await FailStartAsync(container, client, e).ConfigureAwait(false);
             throw StartError(e);
         }
+        PscTrace.Step("engine.start.end", container.Id);
         Publish(container, "start");
         WatchExit(container, client);
         StartHealthcheck(container);
@@ -151,6 +154,8 @@ public sealed partial class ContainerService
         {
             Log.CleanupFailed(logger, container.Id, cleanup.Message);
         }
+        ReleaseVolumeMounts(container);
+        await TearDownNetworkingAsync(container).ConfigureAwait(false);
         var (kind, message) = ErrorMapping.Classify(error);
         _ = kind;
         record.State.HasTask = false;
@@ -208,20 +213,5 @@ public sealed partial class ContainerService
         return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= 0
             ? (long)(value * unit)
             : throw EngineException.InvalidParameter($"invalid size: '{text}'");
-    }
-
-    /// <summary>For NetworkMode container:ID: the other container's network namespace.</summary>
-    private string? NetworkNamespaceOf(string? networkMode)
-    {
-        if (networkMode is null || !networkMode.StartsWith("container:", StringComparison.Ordinal))
-        {
-            return null;
-        }
-        var other = store.Get(networkMode["container:".Length..]);
-        if (other.Record.State.Status != "running" || other.Record.State.Pid == 0)
-        {
-            throw EngineException.Conflict($"cannot join network namespace of a non running container: {other.Id}");
-        }
-        return $"/proc/{other.Record.State.Pid}/ns/net";
     }
 }

@@ -14,12 +14,16 @@ namespace PSContainer.Engine.Daemon.Containers;
 /// <param name="CgroupParent">Parent of every container's cgroup.</param>
 /// <param name="PrepareRootfs">Makes the container's writable snapshot from (image id, container id), unpacking
 /// layers on demand (the core's ContainerRootfs); null: a snapshot on the image's top chain id.</param>
+/// <param name="Networks">Networks, endpoints and published ports; null: containers get a namespace with lo only.</param>
+/// <param name="Volumes">The volume service (shared with the volume endpoints); null: one over <paramref name="VolumesRoot"/>.</param>
 public sealed record ContainerServiceOptions(
     string VolumesRoot,
     string? InitPath,
     Func<IReadOnlyCollection<string>, LinuxSeccomp>? DefaultSeccomp,
     string CgroupParent = "/pscontainer",
-    Func<string, string, CancellationToken, Task>? PrepareRootfs = null);
+    Func<string, string, CancellationToken, Task>? PrepareRootfs = null,
+    Volumes.VolumeService? Volumes = null,
+    Networks.NetworkService? Networks = null);
 
 /// <summary>
 /// dockerd's container semantics over the core: create (config merge, names, snapshot), start

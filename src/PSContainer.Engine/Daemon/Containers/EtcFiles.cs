@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using PSContainer.Api;
 
@@ -9,14 +10,50 @@ namespace PSContainer.Engine.Daemon.Containers;
 /// </summary>
 public static class EtcFiles
 {
-    public static void Write(Container container, string hostname, string hostResolvConf = "/etc/resolv.conf", string hostHosts = "/etc/hosts")
+    /// <summary>The nameserver a container on a user-defined network uses: the engine's embedded DNS server.</summary>
+    public const string EmbeddedDnsAddress = "127.0.0.11";
+
+    public static void Write(Container container, string hostname, string hostResolvConf = "/etc/resolv.conf", string hostHosts = "/etc/hosts", EtcNetwork? network = null)
     {
         var host = container.Record.HostConfig;
         var networkHost = host.NetworkMode == "host";
         Directory.CreateDirectory(container.StateDirectory);
         WriteAtomic(container.HostnamePath, hostname + "\n");
-        WriteAtomic(container.HostsPath, networkHost && File.Exists(hostHosts) ? File.ReadAllText(hostHosts) : Hosts(host));
-        WriteAtomic(container.ResolvConfPath, ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", host, networkHost));
+        WriteAtomic(container.HostsPath, networkHost && File.Exists(hostHosts) ? File.ReadAllText(hostHosts) : Hosts(host, network?.Addresses ?? [], hostname));
+        var hostText = File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "";
+        WriteAtomic(container.ResolvConfPath, network is { EmbeddedDns: true } ? EmbeddedResolvConf(hostText, host) : ResolvConf(hostText, host, networkHost));
+    }
+
+    /// <summary>/etc/hosts: localhost entries, the container's own addresses with its hostname (as Docker writes them), then --add-host.</summary>
+    public static string Hosts(HostConfig host, IReadOnlyList<IPAddress> ownAddresses, string hostname)
+    {
+        var text = new StringBuilder(Hosts(host));
+        foreach (var address in ownAddresses)
+        {
+            text.Append(address).Append('\t').Append(hostname).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// resolv.conf on user-defined networks: the embedded server (which forwards other names to
+    /// --dns or the host's servers), the host's or --dns-search domains, and ndots:0 unless
+    /// --dns-option says otherwise, as Docker writes it.
+    /// </summary>
+    public static string EmbeddedResolvConf(string hostResolvConf, HostConfig host)
+    {
+        var lines = hostResolvConf.Split('\n').Select(l => l.Trim()).ToList();
+        var search = host.DnsSearch is { Count: > 0 } ? string.Join(' ', host.DnsSearch)
+            : string.Join(' ', lines.Where(l => l.StartsWith("search", StringComparison.Ordinal)).Select(l => l["search".Length..].Trim()));
+        var options = host.DnsOptions is { Count: > 0 } ? string.Join(' ', host.DnsOptions) : "ndots:0";
+        var text = new StringBuilder();
+        text.Append("nameserver ").Append(EmbeddedDnsAddress).Append('\n');
+        if (search.Length > 0)
+        {
+            text.Append("search ").Append(search).Append('\n');
+        }
+        text.Append("options ").Append(options).Append('\n');
+        return text.ToString();
     }
 
     public static string Hosts(HostConfig host)
@@ -90,3 +127,6 @@ public static class EtcFiles
         File.Move(temp, path, overwrite: true);
     }
 }
+
+/// <summary>What the network setup tells the /etc files: the container's addresses and whether it uses the embedded DNS server.</summary>
+public sealed record EtcNetwork(IReadOnlyList<IPAddress> Addresses, bool EmbeddedDns);
