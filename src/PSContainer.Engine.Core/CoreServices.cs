@@ -15,6 +15,9 @@ public sealed class CoreOptions
 
     /// <summary>"overlayfs", "native", or null to use overlayfs where it works and native otherwise.</summary>
     public string? Snapshotter { get; init; }
+
+    /// <summary>How registries are reached (insecure registries, certs.d); defaults when null.</summary>
+    public Distribution.RegistryOptions? Registry { get; init; }
 }
 
 /// <summary>
@@ -53,7 +56,7 @@ public sealed class CoreServices
         Rootfs = new ContainerRootfs(Images, Unpacker, Snapshotter);
         Differ = new Diff.SnapshotDiffer(Snapshotter, TempRoot);
         Committer = new ImageCommitter(Content, Images, Snapshotter, Differ, Unpacker, Gc);
-        Distribution = new Distribution.DistributionService(Content, Images, Unpacker, Gc);
+        Distribution = new Distribution.DistributionService(Content, Images, Unpacker, Gc, options.Registry);
     }
 
     public static CoreServices Open(CoreOptions options) => new(options);

@@ -7,8 +7,35 @@ namespace PSContainer.Engine.Core.Distribution;
 /// <summary>How to reach registries: which ones get plain HTTP, where per-registry CAs live.</summary>
 public sealed class RegistryOptions
 {
-    /// <summary>Registries ("host:port" or "host") spoken to over plain HTTP (Docker's insecure-registries).</summary>
+    /// <summary>
+    /// Docker's insecure-registries: "host:port", "host" or a CIDR ("10.0.0.0/8") of registries
+    /// spoken to over plain HTTP (unless certs.d holds a CA for them). 127.0.0.0/8, ::1 and
+    /// localhost always are. Check entries with <see cref="ValidateInsecureRegistry"/>.
+    /// </summary>
     public IReadOnlyCollection<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>
+    /// Checks one insecure-registries entry the way dockerd does: no scheme, no path; a CIDR must
+    /// parse. Returns the entry normalised (lower case, no trailing slash); throws ArgumentException naming it.
+    /// </summary>
+    public static string ValidateInsecureRegistry(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var value = entry.Trim().TrimEnd('/').ToLowerInvariant();
+        if (value.Length == 0)
+        {
+            throw new ArgumentException("insecure registry: an entry is empty");
+        }
+        if (value.Contains("://", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"insecure registry \"{entry}\" should not contain '://' (give host:port, host or a CIDR)");
+        }
+        if (value.Contains('/', StringComparison.Ordinal) && !System.Net.IPNetwork.TryParse(value, out _))
+        {
+            throw new ArgumentException($"insecure registry \"{entry}\" is neither host[:port] nor a valid CIDR");
+        }
+        return value;
+    }
 
     /// <summary>Docker's certs.d convention: <c>&lt;dir&gt;/HOST:PORT/ca.crt</c> (and *.crt) are extra CAs for that registry.</summary>
     public string CertsDirectory { get; init; } = "/etc/pscontainer/certs.d";
@@ -22,8 +49,10 @@ public sealed class RegistryOptions
 
 /// <summary>
 /// Maps a reference's domain to the registry's base URI: docker.io is registry-1.docker.io;
-/// 127.0.0.0/8, ::1 and insecure registries use http, everything else https with the system CAs
-/// plus the registry's certs.d CAs.
+/// 127.0.0.0/8, ::1, localhost and insecure registries use http — unless certs.d has a directory
+/// for the registry, which says it speaks TLS — everything else https with the system CAs plus
+/// the registry's certs.d CAs. (dockerd tries https, then http, for insecure registries; one
+/// predictable scheme per registry keeps errors clear.)
 /// </summary>
 internal static class RegistryHosts
 {
@@ -36,19 +65,34 @@ internal static class RegistryHosts
         return new Uri($"{scheme}://{host}/");
     }
 
-    public static bool IsPlainHttp(string hostPort, RegistryOptions options)
+    public static bool IsPlainHttp(string hostPort, RegistryOptions options) =>
+        IsInsecure(hostPort, options) && !HasCertsD(hostPort, options);
+
+    /// <summary>Listed as insecure (by host:port, host or CIDR), or a loopback registry.</summary>
+    internal static bool IsInsecure(string hostPort, RegistryOptions options)
     {
-        if (options.InsecureRegistries.Contains(hostPort, StringComparer.OrdinalIgnoreCase))
-        {
-            return true;
-        }
         var host = HostOf(hostPort);
-        if (options.InsecureRegistries.Contains(host, StringComparer.OrdinalIgnoreCase))
+        var isAddress = IPAddress.TryParse(host, out var address);
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (isAddress && IPAddress.IsLoopback(address!)))
         {
             return true;
         }
-        return IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
+        foreach (var entry in options.InsecureRegistries)
+        {
+            if (entry.Equals(hostPort, StringComparison.OrdinalIgnoreCase) || entry.Equals(host, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+            if (isAddress && entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out var network) && network.Contains(address!))
+            {
+                return true;
+            }
+        }
+        return false;
     }
+
+    private static bool HasCertsD(string hostPort, RegistryOptions options) =>
+        Directory.Exists(Path.Combine(options.CertsDirectory, hostPort)) || Directory.Exists(Path.Combine(options.CertsDirectory, HostOf(hostPort)));
 
     /// <summary>"host" of "host:port" or "[v6]:port".</summary>
     internal static string HostOf(string hostPort)

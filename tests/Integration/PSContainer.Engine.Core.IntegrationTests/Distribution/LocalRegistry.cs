@@ -90,6 +90,17 @@ internal sealed class LocalRegistry : IDisposable
         }
     }
 
+    /// <summary>A self-signed CA (ca.crt, ca.key) in <paramref name="directory"/>.</summary>
+    public static void MakeCa(string directory)
+    {
+        var result = Run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=psc other CA",
+            "-keyout", Path.Combine(directory, "ca.key"), "-out", Path.Combine(directory, "ca.crt")]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"openssl req failed ({result.ExitCode}): {result.Output}");
+        }
+    }
+
     /// <summary>Waits for the port to accept connections (the registry starts in well under a second).</summary>
     private void WaitUntilListening()
     {

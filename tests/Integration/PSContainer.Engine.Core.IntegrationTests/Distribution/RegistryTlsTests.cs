@@ -5,7 +5,10 @@ using Xunit;
 
 namespace PSContainer.Engine.Core.IntegrationTests.Distribution;
 
-/// <summary>HTTPS registries: trusted through certs.d/HOST:PORT/ca.crt, refused without it.</summary>
+/// <summary>
+/// HTTPS registries: trusted through certs.d/HOST:PORT/ca.crt, refused when that CA did not sign the
+/// registry's certificate. (A loopback registry without a certs.d entry is spoken to over plain HTTP.)
+/// </summary>
 public sealed class RegistryTlsTests
 {
     [RequiresRootFact]
@@ -20,8 +23,15 @@ public sealed class RegistryTlsTests
             await core.Services.Archives.LoadAsync(archive, new Archive.LoadOptions { DefaultRepository = "busybox" });
         }
         var image = core.Services.Images.Tag("busybox:latest", $"{localhost}/secure:1");
+        // certs.d names the registry (so it speaks TLS) but with a CA that did not sign its certificate.
+        var otherCa = Path.Combine(registry.Root, "other-ca");
+        Directory.CreateDirectory(otherCa);
+        LocalRegistry.MakeCa(otherCa);
+        var wrongCertsD = Path.Combine(registry.Root, "wrong-certs.d");
+        Directory.CreateDirectory(Path.Combine(wrongCertsD, localhost));
+        File.Copy(Path.Combine(otherCa, "ca.crt"), Path.Combine(wrongCertsD, localhost, "ca.crt"));
         var untrusting = new DistributionService(core.Services.Content, core.Services.Images, core.Services.Unpacker, core.Services.Gc,
-            new RegistryOptions { CertsDirectory = certsD });
+            new RegistryOptions { CertsDirectory = wrongCertsD });
 
         var refused = await Assert.ThrowsAsync<CoreException>(() => untrusting.PushAsync($"{localhost}/secure:1"));
         Assert.Equal(CoreErrorKind.Unavailable, refused.Kind);

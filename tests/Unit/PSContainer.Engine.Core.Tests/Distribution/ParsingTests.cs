@@ -57,13 +57,42 @@ public sealed class ParsingTests
     [InlineData("127.0.0.1:5000", true)]
     [InlineData("127.8.9.10", true)]
     [InlineData("[::1]:5000", true)]
+    [InlineData("localhost:5000", true)]
     [InlineData("registry.example.com:5000", false)]
-    [InlineData("localhost:5000", false)]
     [InlineData("insecure.example:443", true)]
-    public void Plain_http_is_only_for_loopback_addresses_and_insecure_registries(string domain, bool plain)
+    [InlineData("insecure.example:444", false)]
+    [InlineData("anyport.example:8080", true)]
+    [InlineData("10.20.3.4:5000", true)]
+    [InlineData("10.21.0.1", false)]
+    [InlineData("127.0.0.1:6000", false)] // certs.d has a CA for it: it speaks TLS
+    public void Plain_http_is_for_loopback_and_insecure_registries_without_a_certs_d_entry(string domain, bool plain)
     {
-        var options = new RegistryOptions { InsecureRegistries = ["insecure.example:443"] };
+        using var certs = new TempDirectory();
+        Directory.CreateDirectory(certs.Combine("127.0.0.1:6000"));
+        var options = new RegistryOptions
+        {
+            InsecureRegistries = ["insecure.example:443", "anyport.example", "10.20.0.0/16"],
+            CertsDirectory = certs.Path,
+        };
         Assert.Equal(plain ? "http" : "https", RegistryHosts.BaseUri(domain, options).Scheme);
+    }
+
+    [Theory]
+    [InlineData("Registry.Example:5000/", "registry.example:5000")]
+    [InlineData("10.0.0.0/8", "10.0.0.0/8")]
+    [InlineData("myhost", "myhost")]
+    public void Insecure_registry_entries_are_normalised(string entry, string expected) =>
+        Assert.Equal(expected, RegistryOptions.ValidateInsecureRegistry(entry));
+
+    [Theory]
+    [InlineData("http://registry:5000", "should not contain '://'")]
+    [InlineData("registry:5000/path", "neither host[:port] nor a valid CIDR")]
+    [InlineData("10.0.0.0/99", "neither host[:port] nor a valid CIDR")]
+    [InlineData("  ", "empty")]
+    public void Bad_insecure_registry_entries_are_refused_by_name(string entry, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RegistryOptions.ValidateInsecureRegistry(entry));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
