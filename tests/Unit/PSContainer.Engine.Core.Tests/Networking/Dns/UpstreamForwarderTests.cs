@@ -7,7 +7,11 @@ namespace PSContainer.Engine.Core.Tests.Networking.Dns;
 /// <summary>The forwarder against fake resolvers on 127.0.0.1.</summary>
 public sealed class UpstreamForwarderTests
 {
+    /// <summary>For upstreams that never answer: the test waits this long once.</summary>
     private static readonly TimeSpan ShortTimeout = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>When a silent upstream must time out but the next must not: room for a loaded machine.</summary>
+    private static readonly TimeSpan RoomyTimeout = TimeSpan.FromSeconds(2);
 
     private static async Task<DnsResponse?> ForwardAsync(UpstreamForwarder forwarder, bool overTcp = false)
     {
@@ -34,7 +38,7 @@ public sealed class UpstreamForwarderTests
     {
         using var silent = new FakeUpstream("192.0.2.1", FakeUpstream.Behaviour.Silent);
         using var good = new FakeUpstream("192.0.2.2");
-        var response = await ForwardAsync(new UpstreamForwarder([silent.EndPoint, good.EndPoint], ShortTimeout));
+        var response = await ForwardAsync(new UpstreamForwarder([silent.EndPoint, good.EndPoint], RoomyTimeout));
 
         Assert.Equal(good.Address, Assert.Single(response!.Answers).Address);
         Assert.Equal(1, silent.UdpQueries);
@@ -54,10 +58,10 @@ public sealed class UpstreamForwarderTests
         using var failing = new FakeUpstream("192.0.2.1", FakeUpstream.Behaviour.ServerFailure);
         using var good = new FakeUpstream("192.0.2.2");
 
-        var response = await ForwardAsync(new UpstreamForwarder([failing.EndPoint, good.EndPoint], ShortTimeout));
+        var response = await ForwardAsync(new UpstreamForwarder([failing.EndPoint, good.EndPoint]));
         Assert.Equal(DnsResponseCode.NoError, response!.Code);
 
-        var alone = await ForwardAsync(new UpstreamForwarder([failing.EndPoint], ShortTimeout));
+        var alone = await ForwardAsync(new UpstreamForwarder([failing.EndPoint]));
         Assert.Equal(DnsResponseCode.ServerFailure, alone!.Code);
     }
 
