@@ -161,11 +161,21 @@ public sealed class RegistryClient : IDisposable
         {
             using (response)
             {
-                throw await RegistryErrors.FromResponseAsync(response, what, cancellationToken).ConfigureAwait(false);
+                var subject = response.StatusCode == HttpStatusCode.Unauthorized ? $"{what} at {Domain} ({WhoAsked()})" : what;
+                throw await RegistryErrors.FromResponseAsync(response, subject, cancellationToken).ConfigureAwait(false);
             }
         }
         return response;
     }
+
+    /// <summary>For a final 401: whose credentials were refused, or that none were given.</summary>
+    private string WhoAsked() => _credentials switch
+    {
+        { Username: { Length: > 0 } user } => $"the credentials of \"{user}\" were refused",
+        { IdentityToken: { Length: > 0 } } => "the identity token was refused",
+        { RegistryToken: { Length: > 0 } } => "the registry token was refused",
+        _ => $"no credentials were given: log in with docker login {Domain} or Connect-ContainerRegistry",
+    };
 
     private static IReadOnlyList<AuthChallenge> ParseOrEmpty(string header)
     {

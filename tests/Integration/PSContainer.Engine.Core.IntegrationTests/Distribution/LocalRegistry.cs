@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using PSContainer.Engine.Core.Diff;
 
 namespace PSContainer.Engine.Core.IntegrationTests.Distribution;
 
 /// <summary>
 /// Debian's docker-registry (the CNCF distribution registry) on 127.0.0.1 with its storage in a
-/// temp directory; stopped by PID and deleted at the end.
+/// temp directory; stopped by PID and deleted at the end. Optionally with TLS from a test CA, htpasswd
+/// (Basic) authentication, or token (Bearer) authentication through a <see cref="TokenServer"/>.
+/// Self-contained (no core types), so the module's integration tests link it too.
 /// </summary>
 internal sealed class LocalRegistry : IDisposable
 {
@@ -15,7 +16,9 @@ internal sealed class LocalRegistry : IDisposable
     private readonly Process _process;
 
     /// <param name="tls">Serve HTTPS with a certificate for "localhost" from a fresh test CA (written to <see cref="CaFile"/>).</param>
-    public LocalRegistry(bool tls = false)
+    /// <param name="htpasswd">Require these credentials (HTTP Basic, checked against a bcrypt htpasswd file).</param>
+    /// <param name="tokens">Require bearer tokens issued by this token server.</param>
+    public LocalRegistry(bool tls = false, (string User, string Password)? htpasswd = null, TokenServer? tokens = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "psc-registry-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
@@ -36,6 +39,33 @@ internal sealed class LocalRegistry : IDisposable
                     key: {Path.Combine(Root, "server.key")}
                 """;
         }
+        var authConfig = "";
+        if (htpasswd is { } login)
+        {
+            var file = Path.Combine(Root, "htpasswd");
+            File.WriteAllText(file, Htpasswd.Line(login.User, login.Password) + "\n");
+            authConfig = $"""
+
+                auth:
+                  htpasswd:
+                    realm: psc-test
+                    path: {file}
+                """;
+        }
+        else if (tokens is not null)
+        {
+            var bundle = Path.Combine(Root, "token-signer.crt");
+            File.WriteAllText(bundle, tokens.CertificatePem);
+            authConfig = $"""
+
+                auth:
+                  token:
+                    realm: {tokens.Realm}
+                    service: {TokenServer.Service}
+                    issuer: {TokenServer.Issuer}
+                    rootcertbundle: {bundle}
+                """;
+        }
         var config = Path.Combine(Root, "config.yml");
         File.WriteAllText(config, $"""
             version: 0.1
@@ -48,20 +78,45 @@ internal sealed class LocalRegistry : IDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{Port}
-            """ + tlsConfig.TrimEnd());
+            """ + tlsConfig.TrimEnd() + authConfig.TrimEnd());
         _process = Process.Start(new ProcessStartInfo(RegistryBinary, ["serve", config])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }) ?? throw new InvalidOperationException($"could not start {RegistryBinary}");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Record(e.Data);
+        _process.ErrorDataReceived += (_, e) => Record(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         WaitUntilListening();
     }
 
     public string Root { get; }
+
+    private readonly System.Text.StringBuilder _log = new();
+
+    /// <summary>What the registry wrote (warnings and errors), for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
 
     public int Port { get; }
 
@@ -125,9 +180,10 @@ internal sealed class LocalRegistry : IDisposable
     }
 
     /// <summary>Copies an image into the registry with skopeo (the reference tool).</summary>
-    public void SkopeoCopy(string source, string repositoryAndTag)
+    public void SkopeoCopy(string source, string repositoryAndTag, string? credentials = null)
     {
-        var result = Run("/usr/bin/skopeo", ["copy", "--quiet", "--dest-tls-verify=false", source, $"docker://{Domain}/{repositoryAndTag}"]);
+        string[] creds = credentials is null ? [] : ["--dest-creds", credentials];
+        var result = Run("/usr/bin/skopeo", ["copy", "--quiet", "--dest-tls-verify=false", .. creds, source, $"docker://{Domain}/{repositoryAndTag}"]);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"skopeo copy {source} → {repositoryAndTag} failed ({result.ExitCode}): {result.Output}");
@@ -135,9 +191,10 @@ internal sealed class LocalRegistry : IDisposable
     }
 
     /// <summary>The digest the registry serves for the reference, as skopeo inspect reports it.</summary>
-    public string SkopeoDigest(string repositoryAndTag)
+    public string SkopeoDigest(string repositoryAndTag, string? credentials = null)
     {
-        var result = Run("/usr/bin/skopeo", ["inspect", "--format", "{{.Digest}}", "--tls-verify=false", $"docker://{Domain}/{repositoryAndTag}"]);
+        string[] creds = credentials is null ? [] : ["--creds", credentials];
+        var result = Run("/usr/bin/skopeo", ["inspect", "--format", "{{.Digest}}", "--tls-verify=false", .. creds, $"docker://{Domain}/{repositoryAndTag}"]);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"skopeo inspect {repositoryAndTag} failed ({result.ExitCode}): {result.Output}");
@@ -167,7 +224,7 @@ internal sealed class LocalRegistry : IDisposable
         finally
         {
             _process.Dispose();
-            FileTree.DeleteRecursive(Root);
+            Directory.Delete(Root, recursive: true);
         }
     }
 }
