@@ -112,6 +112,7 @@ public sealed class SystemService(ContainerService containers, IImageStore image
             usage.LayersSize += image.ContentSize;
         }
         usage.Containers = containers.List(all: true, limit: null, size: true, ContainerFilters.None);
+        usage.Volumes = containers.Volumes.DiskUsage();
         return usage;
     }
 

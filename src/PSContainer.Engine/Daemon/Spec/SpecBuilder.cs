@@ -5,7 +5,6 @@ using PSContainer.Engine.Errors;
 using PSContainer.Oci;
 using OciMount = PSContainer.Oci.Mount;
 using OciSpec = PSContainer.Oci.Spec;
-using ApiMount = PSContainer.Api.Mount;
 
 namespace PSContainer.Engine.Daemon.Spec;
 
@@ -44,7 +43,7 @@ public static class SpecBuilder
         mounts.Add(Bind(inputs.ResolvConfPath, "/etc/resolv.conf", readOnly: false));
         mounts.Add(Bind(inputs.HostnamePath, "/etc/hostname", readOnly: false));
         mounts.Add(Bind(inputs.HostsPath, "/etc/hosts", readOnly: false));
-        mounts.AddRange(UserMounts(host, inputs.ResolveVolume));
+        mounts.AddRange(inputs.UserMounts ?? UserMountBuilder.FromHostConfig(host, inputs.ResolveVolume));
         // A later mount on the same destination replaces an earlier default (a user's /dev/shm, say).
         mounts = DeduplicateByDestination(mounts);
 
@@ -190,108 +189,12 @@ public static class SpecBuilder
         Options = readOnly ? ["rbind", propagation, "ro"] : ["rbind", propagation],
     };
 
-    /// <summary>-v/--volume (Binds), --mount and --tmpfs, in Docker's order.</summary>
-    private static IEnumerable<OciMount> UserMounts(HostConfig host, Func<string, string>? resolveVolume)
-    {
-        foreach (var bind in host.Binds ?? [])
-        {
-            yield return ParseBind(bind, resolveVolume);
-        }
-        foreach (var mount in host.Mounts ?? [])
-        {
-            yield return FromMount(mount, resolveVolume);
-        }
-        foreach (var (target, options) in host.Tmpfs ?? [])
-        {
-            RequireAbsolute(target, "tmpfs destination");
-            var opts = new List<string> { "nosuid", "nodev", "noexec" };
-            opts.AddRange(options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            yield return new OciMount { Destination = target, Type = "tmpfs", Source = "tmpfs", Options = opts };
-        }
-    }
-
-    /// <summary>"/host:/ctr[:ro|rw|z|Z|shared|rshared|slave|rslave|private|rprivate|nocopy]" or "volume:/ctr[:...]".</summary>
-    public static OciMount ParseBind(string bind, Func<string, string>? resolveVolume)
-    {
-        var parts = bind.Split(':');
-        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            throw EngineException.InvalidParameter($"invalid volume specification: '{bind}'");
-        }
-        var source = parts[0];
-        var destination = parts[1];
-        RequireAbsolute(destination, $"volume specification '{bind}': destination");
-        var readOnly = false;
-        var propagation = "rprivate";
-        if (parts.Length == 3)
-        {
-            foreach (var option in parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                switch (option)
-                {
-                    case "ro": readOnly = true; break;
-                    case "rw": readOnly = false; break;
-                    case "z" or "Z" or "nocopy" or "copy": break; // SELinux labels and volume copy-up: not applicable here
-                    case "shared" or "rshared" or "slave" or "rslave" or "private" or "rprivate": propagation = option; break;
-                    default: throw EngineException.InvalidParameter($"invalid mode: {option} in volume specification '{bind}'");
-                }
-            }
-        }
-        if (!source.StartsWith('/'))
-        {
-            source = resolveVolume is null
-                ? throw EngineException.InvalidParameter($"named volume '{source}' cannot be used here")
-                : resolveVolume(source);
-        }
-        return Bind(source, destination, readOnly, propagation);
-    }
-
-    private static OciMount FromMount(ApiMount mount, Func<string, string>? resolveVolume)
-    {
-        var target = mount.Target ?? throw EngineException.InvalidParameter("mount has no Target");
-        RequireAbsolute(target, "mount Target");
-        switch (mount.Type)
-        {
-            case "bind":
-                var source = mount.Source ?? throw EngineException.InvalidParameter($"bind mount on {target} has no Source");
-                RequireAbsolute(source, "bind mount Source");
-                var options = new List<string> { mount.BindOptions?.NonRecursive == true ? "bind" : "rbind", mount.BindOptions?.Propagation ?? "rprivate" };
-                if (mount.ReadOnly)
-                {
-                    options.Add("ro");
-                }
-                return new OciMount { Destination = target, Type = "bind", Source = source, Options = options };
-            case "volume":
-                var name = mount.Source ?? throw EngineException.InvalidParameter($"volume mount on {target} needs a volume name here");
-                var path = resolveVolume is null ? throw EngineException.InvalidParameter($"named volume '{name}' cannot be used here") : resolveVolume(name);
-                return Bind(path, target, mount.ReadOnly);
-            case "tmpfs":
-                var tmpfsOptions = new List<string> { "nosuid", "nodev", "noexec" };
-                if (mount.TmpfsOptions is { SizeBytes: > 0 } size)
-                {
-                    tmpfsOptions.Add("size=" + size.SizeBytes.ToString(CultureInfo.InvariantCulture));
-                }
-                if (mount.TmpfsOptions is { Mode: > 0 } mode)
-                {
-                    tmpfsOptions.Add("mode=" + Convert.ToString(mode.Mode, 8));
-                }
-                if (mount.ReadOnly)
-                {
-                    tmpfsOptions.Add("ro");
-                }
-                return new OciMount { Destination = target, Type = "tmpfs", Source = "tmpfs", Options = tmpfsOptions };
-            default:
-                throw EngineException.InvalidParameter($"mount type \"{mount.Type}\" is not supported");
-        }
-    }
-
-    private static void RequireAbsolute(string path, string what)
-    {
-        if (!path.StartsWith('/'))
-        {
-            throw EngineException.InvalidParameter($"invalid {what}: \"{path}\" is not an absolute path");
-        }
-    }
+    /// <summary>One -v specification as an OCI mount, named volumes through <paramref name="resolveVolume"/> (parsing lives in <see cref="MountSpecParser"/>).</summary>
+    public static OciMount ParseBind(string bind, Func<string, string>? resolveVolume) =>
+        UserMountBuilder.ToOci([UserMountBuilder.Unresolved(MountSpecParser.ParseBind(bind))], point =>
+            point.Type == "bind" ? point.Source
+                : resolveVolume is not null && point.Name is not null ? resolveVolume(point.Name)
+                : throw EngineException.InvalidParameter($"{(point.Name is null ? "an anonymous volume" : $"named volume '{point.Name}'")} cannot be used here"))[0];
 
     private static List<OciMount> DeduplicateByDestination(List<OciMount> mounts)
     {

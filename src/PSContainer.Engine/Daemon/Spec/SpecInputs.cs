@@ -10,7 +10,9 @@ namespace PSContainer.Engine.Daemon.Spec;
 /// <param name="DefaultSeccomp">Docker's default profile for the container's capability set (the profile allows
 /// some system calls only with the matching capability), applied unless seccomp=unconfined or --privileged.</param>
 /// <param name="InitPath">A static init binary (docker-init, tini-static) for --init; null: none found.</param>
-/// <param name="ResolveVolume">Host directory of a named volume (created on first use).</param>
+/// <param name="ResolveVolume">Host directory of a named volume, for specs built without <paramref name="UserMounts"/>.</param>
+/// <param name="UserMounts">The user's mounts, resolved by the volume service (-v, --mount, --tmpfs, anonymous
+/// and --volumes-from); null: parsed from the HostConfig with <paramref name="ResolveVolume"/>.</param>
 public sealed record SpecInputs(
     ResolvedUser User,
     string HostnamePath,
@@ -21,7 +23,8 @@ public sealed record SpecInputs(
     Func<IReadOnlyCollection<string>, LinuxSeccomp>? DefaultSeccomp = null,
     string? InitPath = null,
     Func<string, string>? ResolveVolume = null,
-    string? HostHostname = null);
+    string? HostHostname = null,
+    IReadOnlyList<Mount>? UserMounts = null);
 
 /// <summary>Where an init binary is mounted inside the container, as Docker does.</summary>
 public static class InitBinary
