@@ -33,6 +33,7 @@ public sealed class ConnectContainerRegistryCommand : PSContainerCmdlet
         {
             return;
         }
+        string? identityToken = null;
         if (!SkipVerification)
         {
             var answer = Await(Client.AuthenticateAsync(new Api.AuthConfig
@@ -41,8 +42,15 @@ public sealed class ConnectContainerRegistryCommand : PSContainerCmdlet
                 Password = password,
                 ServerAddress = Registry,
             }, Cancellation));
+            identityToken = string.IsNullOrEmpty(answer.IdentityToken) ? null : answer.IdentityToken;
             WriteObject(answer.Status);
         }
-        store.Save(Registry, Credential.UserName, password);
+        if (store.Lookup(Registry).Helper is { } helper)
+        {
+            WriteWarning($"Docker's config file names the credential helper {helper} for {Registry}; the login is saved in the file itself, " +
+                "which this module reads but the docker CLI ignores while the helper is configured.");
+        }
+        // An identity token from the registry replaces the password in the file, as the docker CLI does it.
+        store.Save(Registry, Credential.UserName, password, identityToken);
     });
 }

@@ -6,7 +6,7 @@ namespace PSContainer.Module.Cmdlets;
 /// <summary>Shared by the image cmdlets: registry credentials for a reference, and the image object for -PassThru.</summary>
 public abstract class ImageCmdlet : PSContainerCmdlet
 {
-    /// <summary>The -Credential given, else the login saved by Connect-ContainerRegistry for the reference's registry.</summary>
+    /// <summary>The -Credential given, else the login in Docker's config file (Connect-ContainerRegistry, docker login) for the reference's registry.</summary>
     protected Api.AuthConfig? AuthFor(string reference, PSCredential? credential)
     {
         var registry = RegistryCredentialStore.RegistryOf(reference);
@@ -19,8 +19,12 @@ public abstract class ImageCmdlet : PSContainerCmdlet
                 ServerAddress = registry,
             };
         }
-        var saved = RegistryCredentialStore.ForCurrentUser(CallerEnvironment).Find(registry);
-        return saved is { } found ? new Api.AuthConfig { Username = found.Username, Password = found.Password, ServerAddress = registry } : null;
+        var (auth, warning) = RegistryCredentialStore.ToAuthConfig(RegistryCredentialStore.ForCurrentUser(CallerEnvironment).Lookup(registry), registry);
+        if (warning is not null)
+        {
+            WriteWarning(warning);
+        }
+        return auth;
     }
 
     protected ContainerImage InspectImage(string reference) =>

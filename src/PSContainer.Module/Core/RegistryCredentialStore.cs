@@ -53,31 +53,101 @@ public sealed class RegistryCredentialStore
             : host;
     }
 
-    public (string Username, string Password)? Find(string server)
+    /// <summary>The saved user name and password for a server (null when none, or only an identity token, is saved).</summary>
+    public (string Username, string Password)? Find(string server) =>
+        Lookup(server).Login is { Username: { Length: > 0 } user, Password: { } password, IdentityToken: null } ? (user, password) : null;
+
+    /// <summary>
+    /// What Docker's config file holds for a server: an inline login from "auths" ("auth" =
+    /// base64 "user:password", or "identitytoken" with the user name), and the credential helper
+    /// the docker CLI would ask instead ("credHelpers" for the server, else "credsStore"), which
+    /// this module cannot run; the caller says so when no inline login exists.
+    /// </summary>
+    public RegistryLookup Lookup(string server)
     {
         var key = KeyFor(server);
         var root = Load();
-        if (root["auths"] is not JsonObject auths)
+        var helper = root["credHelpers"] is JsonObject helpers
+            ? helpers.Where(p => KeyFor(p.Key) == key).Select(p => StringOf(p.Value)).FirstOrDefault(h => !string.IsNullOrEmpty(h))
+            : null;
+        helper ??= StringOf(root["credsStore"]) is { Length: > 0 } store ? store : null;
+        RegistryLogin? login = null;
+        if (root["auths"] is JsonObject auths)
         {
-            return null;
-        }
-        foreach (var (name, value) in auths)
-        {
-            if (KeyFor(name) != key || value?["auth"]?.GetValue<string>() is not { Length: > 0 } encoded)
+            foreach (var (name, value) in auths)
             {
-                continue;
-            }
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0)
-            {
-                return (decoded[..colon], decoded[(colon + 1)..]);
+                if (KeyFor(name) == key && value is JsonObject entry && ParseEntry(entry, name) is { } found)
+                {
+                    login = found;
+                    break;
+                }
             }
         }
-        return null;
+        return new RegistryLookup(login, helper is null ? null : "docker-credential-" + helper);
     }
 
-    public void Save(string server, string username, string password)
+    private RegistryLogin? ParseEntry(JsonObject entry, string name)
+    {
+        string? user = StringOf(entry["username"]);
+        string? password = StringOf(entry["password"]);
+        if (StringOf(entry["auth"]) is { Length: > 0 } encoded)
+        {
+            string decoded;
+            try
+            {
+                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"{ConfigPath}: auths.\"{name}\".auth is not base64", e);
+            }
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                throw new InvalidDataException($"{ConfigPath}: auths.\"{name}\".auth does not decode to \"user:password\"");
+            }
+            user = decoded[..colon];
+            password = decoded[(colon + 1)..];
+        }
+        var identityToken = StringOf(entry["identitytoken"]) is { Length: > 0 } token ? token : null;
+        if (identityToken is not null)
+        {
+            return new RegistryLogin(user, null, identityToken); // the token replaces the password, as in the docker CLI
+        }
+        return string.IsNullOrEmpty(user) ? null : new RegistryLogin(user, password ?? "", null);
+    }
+
+    /// <summary>
+    /// The X-Registry-Auth payload for a pull or push from a lookup, and a warning when the login
+    /// lives in a credential helper this module cannot use (then the request goes without credentials).
+    /// </summary>
+    public static (Api.AuthConfig? Auth, string? Warning) ToAuthConfig(RegistryLookup lookup, string registry)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        if (lookup.Login is { } login)
+        {
+            return (new Api.AuthConfig
+            {
+                Username = login.Username,
+                Password = login.IdentityToken is null ? login.Password : null,
+                IdentityToken = login.IdentityToken,
+                ServerAddress = registry,
+            }, null);
+        }
+        return lookup.Helper is { } helper
+            ? (null, $"The credentials for {registry} are kept by the credential helper {helper} (Docker's config file), which PSContainer does not support; " +
+                "continuing without credentials. Use -Credential, or Connect-ContainerRegistry to save them in the file.")
+            : (null, null);
+    }
+
+    private static string? StringOf(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>
+    /// Saves a login for a server: "auth" = base64("user:password"), or, when the registry
+    /// answered the login with an identity token, "auth" = base64("user:") and "identitytoken" (the docker CLI's format).
+    /// </summary>
+    public void Save(string server, string username, string password, string? identityToken = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
         ArgumentNullException.ThrowIfNull(password);
@@ -88,7 +158,15 @@ public sealed class RegistryCredentialStore
         var root = Load();
         var auths = root["auths"] as JsonObject ?? new JsonObject();
         root["auths"] = auths;
-        auths[KeyFor(server)] = new JsonObject { ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(username + ":" + password)) };
+        var entry = new JsonObject
+        {
+            ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(username + ":" + (string.IsNullOrEmpty(identityToken) ? password : ""))),
+        };
+        if (!string.IsNullOrEmpty(identityToken))
+        {
+            entry["identitytoken"] = identityToken;
+        }
+        auths[KeyFor(server)] = entry;
         Write(root);
     }
 
@@ -149,3 +227,9 @@ public sealed class RegistryCredentialStore
         File.Move(temporary, ConfigPath, overwrite: true);
     }
 }
+
+/// <summary>A login read from Docker's config file: user and password, or user and identity token.</summary>
+public sealed record RegistryLogin(string? Username, string? Password, string? IdentityToken);
+
+/// <summary>What the config file says about a registry: an inline login, and the credential helper the docker CLI would use.</summary>
+public sealed record RegistryLookup(RegistryLogin? Login, string? Helper);
