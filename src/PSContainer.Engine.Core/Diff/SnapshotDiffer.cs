@@ -171,10 +171,15 @@ public sealed class SnapshotDiffer
     /// Writes the changes of <paramref name="key"/> as an uncompressed layer tar (OCI whiteouts for
     /// deletions, ".wh..wh..opq" for overlay's opaque directories) and returns its diff id.
     /// </summary>
-    public async Task<Digest> WriteLayerAsync(string key, Stream output, CancellationToken cancellationToken = default)
+    public Task<Digest> WriteLayerAsync(string key, Stream output, CancellationToken cancellationToken = default) =>
+        WriteLayerAsync(key, output, null, cancellationToken);
+
+    /// <summary>As above, leaving out the regular files whose container path <paramref name="exclude"/> names (mount points of the engine's own files).</summary>
+    public async Task<Digest> WriteLayerAsync(string key, Stream output, Func<string, bool>? exclude, CancellationToken cancellationToken)
     {
-        var changes = Changes(key);
         var source = _snapshotter.LayerDirectories(key)[0];
+        var changes = Changes(key).Where(c => exclude is null || c.Kind == ChangeKind.Deleted || !exclude(c.Path)
+            || FileStat.Lstat(Path.Combine(source, c.Path[1..])).FileType != Libc.S_IFREG).ToList();
         var hashing = new HashingWriteStream(output);
         var writer = new TarEntryWriter(hashing);
         await using (writer.ConfigureAwait(false))

@@ -25,6 +25,9 @@ public sealed class CommitOptions
     public string? CreatedBy { get; init; }
 
     public DateTimeOffset? Created { get; init; }
+
+    /// <summary>Container paths ("/etc/hosts") whose regular files stay out of the layer: mount points the engine made, not the container's changes.</summary>
+    public Func<string, bool>? Exclude { get; init; }
 }
 
 /// <summary>
@@ -79,7 +82,7 @@ public sealed class ImageCommitter
         await using (writer.ConfigureAwait(false))
         {
             var sink = new WriterStream(writer);
-            diffId = await _differ.WriteLayerAsync(containerId, sink, cancellationToken).ConfigureAwait(false);
+            diffId = await _differ.WriteLayerAsync(containerId, sink, options.Exclude, cancellationToken).ConfigureAwait(false);
             await sink.FlushPendingAsync(cancellationToken).ConfigureAwait(false);
             try
             {
