@@ -59,6 +59,7 @@ public sealed partial class ContainerRuntime
         try
         {
             var inherit = new List<FdMapping>();
+            AddStdio(inherit, options.Stdio);
             if (process.Terminal == true)
             {
                 console = ConnectConsole(options.ConsoleSocket ?? throw new RuncException("exec with a terminal needs --console-socket"));

@@ -114,6 +114,7 @@ public sealed partial class ContainerRuntime
         try
         {
             inherit.Add(new(fifo, fifoFd));
+            AddStdio(inherit, options.Stdio);
             if (spec.Process!.Terminal == true)
             {
                 console = ConnectConsole(options.ConsoleSocket ?? throw new RuncException("process.terminal is true: --console-socket is required"));
@@ -137,6 +138,7 @@ public sealed partial class ContainerRuntime
                 SeccompFlags = seccompFlags,
                 CapabilityNumber = _options.CapabilityNumber,
                 HostHasKcore = File.Exists("/proc/kcore"),
+                CgroupMounts = cgroup?.MountSources ?? [],
                 TraceFd = Trace.On ? traceFd : null,
                 StartHookState = spec.Hooks?.StartContainer is { Count: > 0 } ? StartHookState(record) : ("", ""),
                 Id = record.Id,

@@ -49,6 +49,9 @@ public sealed record CreateOptions
 
     /// <summary>Run: return after start instead of waiting for the exit.</summary>
     public bool Detach { get; init; }
+
+    /// <summary>The fds the container process gets as 0, 1, 2 (a host such as psc-shim); null: the caller's own.</summary>
+    public IReadOnlyList<int>? Stdio { get; init; }
 }
 
 /// <summary>Options of <see cref="ContainerRuntime.Exec"/>.</summary>
@@ -59,6 +62,9 @@ public sealed record ExecOptions
     public int PreserveFds { get; init; }
     /// <summary>Return the pid at once instead of waiting for the exit status.</summary>
     public bool Detach { get; init; }
+
+    /// <summary>The fds the process gets as 0, 1, 2 (a host such as psc-shim); null: the caller's own.</summary>
+    public IReadOnlyList<int>? Stdio { get; init; }
 }
 
 /// <summary>The container's cgroup as the runtime uses it; implemented over the cgroup managers in Cgroups/.</summary>
@@ -86,6 +92,12 @@ public interface IContainerCgroup
 
     /// <summary>Statistics for `events --stats`, as runc's JSON "data" object; null when unknown.</summary>
     string? StatsJson();
+
+    /// <summary>
+    /// The container's directory in each host hierarchy, for a `cgroup` mount in the container
+    /// (valid once <see cref="Apply"/> has run); empty when unknown (the mount is then a cgroup2 mount).
+    /// </summary>
+    IReadOnlyList<CgroupMountSource> MountSources => [];
 }
 
 /// <summary>Makes or reopens container cgroups (the seam between the runtime and Cgroups/).</summary>

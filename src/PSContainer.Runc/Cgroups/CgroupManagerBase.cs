@@ -33,6 +33,9 @@ public abstract class CgroupManagerBase : ICgroupManager
     /// <summary>Each distinct cgroup directory of the container (one per hierarchy).</summary>
     private protected abstract IReadOnlyList<(CgroupHierarchy Hierarchy, string Directory)> Directories { get; }
 
+    /// <summary>The container's directory in each hierarchy, in mountinfo order (what a `cgroup` mount in the container shows).</summary>
+    public IReadOnlyList<(CgroupHierarchy Hierarchy, string Directory)> HierarchyDirectories => Directories;
+
     public abstract void Create();
 
     public void Apply(int pid)

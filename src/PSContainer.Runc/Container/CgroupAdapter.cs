@@ -27,6 +27,13 @@ public sealed class CgroupAdapter(ICgroupManager manager, Func<ICgroupManager, s
     public void Destroy() => manager.Destroy(killProcesses: true);
 
     public string? StatsJson() => stats?.Invoke(manager);
+
+    public IReadOnlyList<CgroupMountSource> MountSources => manager is CgroupManagerBase known
+        ? known.HierarchyDirectories
+            .Select(h => new CgroupMountSource(h.Hierarchy.MountPoint, h.Directory,
+                h.Hierarchy.Controllers.Order(StringComparer.Ordinal).ToList(), h.Hierarchy.IsUnified))
+            .ToList()
+        : [];
 }
 
 /// <summary>Makes <see cref="CgroupAdapter"/>s with <see cref="CgroupManager"/> (v1/hybrid or v2, detected).</summary>

@@ -65,20 +65,36 @@ public static class PlanBuilder
 
         // The cgroup namespace is unshared after the runtime moved the child into its cgroup, so that
         // cgroup becomes the namespace's root; the time namespace is already in place for children.
-        long cloneFlags = 0;
+        // With a new user namespace only it and the pid namespace (which needs a new process) come
+        // from the clone; the init unshares the others once it is the user namespace's root, so
+        // they are created by that root, as with runc (the ipc namespace's mqueue root, for one,
+        // belongs to whoever created the namespace).
+        long cloneFlags = 0, laterFlags = 0;
         foreach (var ns in namespaces.Where(n => string.IsNullOrEmpty(n.Path) && n.Type is not "cgroup" and not "time"))
         {
-            cloneFlags |= Namespaces.Flag(ns.Type);
+            if (newUser && ns.Type is not "user" and not "pid")
+            {
+                laterFlags |= Namespaces.Flag(ns.Type);
+            }
+            else
+            {
+                cloneFlags |= Namespaces.Flag(ns.Type);
+            }
         }
         plan.Add(PlanOp.Clone, $"clone the container init (flags 0x{cloneFlags:x})", [cloneFlags],
             PlanStep.Utf8(newUser ? MapText(linux.UidMappings) : ""),
             PlanStep.Utf8(newUser ? MapText(linux.GidMappings) : ""));
 
-        if (newUser)
+        if (Has("user"))
         {
-            // In the new user namespace the creator's ids are unmapped until we become its root.
+            // In a new or joined user namespace the creator's ids may be unmapped: become its root,
+            // which the maps (written by stage 0 before the "go") or the joined namespace define.
             plan.Add(PlanOp.SetResGid, "setresgid 0 in the user namespace", [0]);
             plan.Add(PlanOp.SetResUid, "setresuid 0 in the user namespace", [0]);
+        }
+        if (laterFlags != 0)
+        {
+            plan.Add(PlanOp.Unshare, $"unshare the other namespaces as the user namespace's root (flags 0x{laterFlags:x})", [laterFlags]);
         }
         if (IsNew("cgroup"))
         {
@@ -87,7 +103,7 @@ public static class PlanBuilder
 
         if (IsNew("mount"))
         {
-            AddRootfs(plan, inputs, linux, newUser);
+            AddRootfs(plan, inputs, linux, Has("user"), IsNew, Has("cgroup"));
         }
         else if (Has("mount"))
         {
@@ -175,8 +191,10 @@ public static class PlanBuilder
         return plan;
     }
 
-    private static void AddRootfs(Plan plan, PlanInputs inputs, Linux linux, bool newUser)
+    private static void AddRootfs(Plan plan, PlanInputs inputs, Linux linux, bool inUserNs, Func<string, bool> isNew, bool cgroupNs)
     {
+        // A new or joined user namespace: the mount namespace belongs to it, so mknod and some
+        // file systems are off limits and host objects are bound instead.
         var spec = inputs.Spec;
         var rootfs = inputs.Rootfs;
         plan.Add(PlanOp.Mount, $"make / {linux.RootfsPropagation ?? "rslave"}",
@@ -207,7 +225,23 @@ public static class PlanBuilder
             }
             if (type == "cgroup" || type == "cgroup2")
             {
-                AddCgroupMount(plan, dest, options);
+                AddCgroupMount(plan, inputs, dest, options, inUserNs, cgroupNs);
+                continue;
+            }
+            if (inUserNs && HostBindInUserNamespace(type, isNew) is { } hostPath)
+            {
+                // sysfs belongs to the network namespace's owner and mqueue to the ipc namespace's
+                // (sysfs(5), mq_overview(7)): a user namespace without its own cannot mount them,
+                // so the host's are bound instead, as runc falls back to.
+                plan.Add(PlanOp.Mount, $"bind {hostPath} on {rootfs}{dest} ({type} of the host's namespace)",
+                    [(long)(MS_BIND | MS_REC), (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+                    PlanStep.Utf8(hostPath), PlanStep.Utf8(dest), [], []);
+                if ((options.Flags & BindRemountable) != 0)
+                {
+                    plan.Add(PlanOp.Mount, $"remount {rootfs}{dest} ({string.Join(',', m.Options ?? [])})",
+                        [(long)(MS_BIND | MS_REMOUNT | MS_REC | (options.Flags & BindRemountable)), (long)StepOptions.InRoot],
+                        [], PlanStep.Utf8(dest), [], []);
+                }
                 continue;
             }
             if (bind)
@@ -243,7 +277,7 @@ public static class PlanBuilder
 
         if (!devBound)
         {
-            AddDevices(plan, rootfs, linux, newUser);
+            AddDevices(plan, rootfs, linux, inUserNs);
             AddDevSymlinks(plan, inputs.HostHasKcore, hasDevPts);
         }
 
@@ -265,14 +299,96 @@ public static class PlanBuilder
     /// <summary>The id the Barrier step reports for the hooks that run before pivot_root.</summary>
     public const long HookBarrier = 1;
 
-    private static void AddCgroupMount(Plan plan, string dest, MountOptions options)
+    private static string? HostBindInUserNamespace(string type, Func<string, bool> isNew) => type switch
     {
-        // With the v1/hybrid layout of this machine the container sees its own cgroup through a
-        // cgroup2 mount only when the kernel offers it: mount cgroup2 read-only (ro unless "rw"),
-        // which shows the (controller-less) unified hierarchy from the container's cgroup namespace.
-        var flags = (options.Flags & ~MS_REC) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        plan.Add(PlanOp.Mount, $"mount cgroup2 on {dest}", [(long)flags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
-            PlanStep.Utf8("cgroup2"), PlanStep.Utf8(dest), PlanStep.Utf8("cgroup2"), []);
+        "sysfs" when !isNew("network") => "/sys",
+        "mqueue" when !isNew("ipc") => "/dev/mqueue",
+        _ => null,
+    };
+
+    /// <summary>
+    /// A `cgroup` mount. On a v1/hybrid host (runc's layout): a tmpfs with one directory per v1
+    /// hierarchy, each a bind of the container's own cgroup (or, in a cgroup namespace, a cgroup
+    /// mount of that hierarchy, whose root the namespace makes the container's cgroup), plus a
+    /// symlink per controller of a co-mounted hierarchy (cpu → cpu,cpuacct). The spec's options
+    /// (ro) apply to the hierarchies; the tmpfs stays writable, as with runc. Like runc 1.1 the
+    /// hybrid host's controller-less cgroup2 tree is not shown. On a unified host: cgroup2.
+    /// </summary>
+    private static void AddCgroupMount(Plan plan, PlanInputs inputs, string dest, MountOptions options, bool newUser, bool cgroupNs)
+    {
+        var rootfs = inputs.Rootfs;
+        var hierarchies = inputs.CgroupMounts.Where(h => !h.IsUnified).ToList();
+        var fsFlags = (options.Flags & ~MS_REC) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        if (hierarchies.Count == 0)
+        {
+            var unified = inputs.CgroupMounts.FirstOrDefault(h => h.IsUnified);
+            if (unified is not null && newUser && !cgroupNs)
+            {
+                // A user namespace may mount cgroup2 only from a cgroup namespace it owns
+                // (cgroup_namespaces(7)): bind the container's own cgroup instead, as runc does.
+                AddBind(plan, rootfs, unified.Directory, dest, MS_BIND | MS_REC | fsFlags);
+            }
+            else
+            {
+                plan.Add(PlanOp.Mount, $"mount cgroup2 on {rootfs}{dest}", [(long)fsFlags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+                    PlanStep.Utf8("cgroup2"), PlanStep.Utf8(dest), PlanStep.Utf8("cgroup2"), []);
+            }
+            AddPropagation(plan, rootfs, dest, options);
+            return;
+        }
+
+        plan.Add(PlanOp.Mount, $"mount tmpfs on {rootfs}{dest} (cgroup v1 layout)",
+            [(long)(MS_NOSUID | MS_NODEV | MS_NOEXEC), (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+            PlanStep.Utf8("tmpfs"), PlanStep.Utf8(dest), PlanStep.Utf8("tmpfs"), PlanStep.Utf8("mode=755"));
+        AddPropagation(plan, rootfs, dest, options);
+        foreach (var h in hierarchies)
+        {
+            var target = dest.TrimEnd('/') + "/" + h.Name;
+            if (cgroupNs)
+            {
+                var data = string.Join(',', h.Controllers);
+                // A named hierarchy's mount shows its name as the source ("systemd"), as runc's does.
+                var source = h.Controllers is [var only] && only.StartsWith("name=", StringComparison.Ordinal) ? only[5..] : "cgroup";
+                var flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (options.Flags & MS_RDONLY);
+                plan.Add(PlanOp.Mount, $"mount cgroup ({data}) on {rootfs}{target}", [(long)flags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+                    PlanStep.Utf8(source), PlanStep.Utf8(target), PlanStep.Utf8("cgroup"), PlanStep.Utf8(data));
+            }
+            else
+            {
+                AddBind(plan, rootfs, h.Directory, target, MS_BIND | MS_REC | (options.Flags & ~MS_REC));
+            }
+            AddPropagation(plan, rootfs, target, options);
+        }
+        foreach (var h in hierarchies.Where(h => h.Name.Contains(',', StringComparison.Ordinal)))
+        {
+            foreach (var part in h.Name.Split(',').Where(p => p.Length > 0 && p != h.Name))
+            {
+                plan.Add(PlanOp.Symlink, $"symlink {dest}/{part} -> {h.Name}", [0, (long)StepOptions.IgnoreExist],
+                    PlanStep.Utf8(h.Name), PlanStep.Utf8(dest.TrimEnd('/') + "/" + part));
+            }
+        }
+    }
+
+    /// <summary>A bind of a host directory in the rootfs; the flags MS_BIND ignores take a second, remounting call (mount(2)).</summary>
+    private static void AddBind(Plan plan, string rootfs, string source, string dest, ulong flags)
+    {
+        plan.Add(PlanOp.Mount, $"bind {source} on {rootfs}{dest}", [(long)(MS_BIND | (flags & MS_REC)), (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+            PlanStep.Utf8(source), PlanStep.Utf8(dest), [], []);
+        var extra = flags & BindRemountable;
+        if (extra != 0)
+        {
+            plan.Add(PlanOp.Mount, $"remount {rootfs}{dest}", [(long)(MS_BIND | MS_REMOUNT | extra | (flags & MS_REC)), (long)StepOptions.InRoot],
+                [], PlanStep.Utf8(dest), [], []);
+        }
+    }
+
+    private static void AddPropagation(Plan plan, string rootfs, string dest, MountOptions options)
+    {
+        if (options.Propagation != 0)
+        {
+            plan.Add(PlanOp.Mount, $"set propagation of {rootfs}{dest}", [(long)options.Propagation, (long)StepOptions.InRoot],
+                [], PlanStep.Utf8(dest), [], []);
+        }
     }
 
     private static void AddDevices(Plan plan, string rootfs, Linux linux, bool newUser)

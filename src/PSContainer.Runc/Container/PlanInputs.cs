@@ -58,6 +58,13 @@ public sealed record PlanInputs
     /// match); the runtime stats the host path, tests pass a fake.
     /// </summary>
     public Func<string, bool> IsDirectory { get; init; } = Directory.Exists;
+
+    /// <summary>
+    /// The container's cgroup in each host hierarchy, for a `cgroup` mount (runc's layout: a tmpfs
+    /// with one bind or cgroup mount per v1 hierarchy). Empty when the runtime has no cgroup manager:
+    /// the mount is then a cgroup2 mount.
+    /// </summary>
+    public IReadOnlyList<CgroupMountSource> CgroupMounts { get; init; } = [];
 }
 
 /// <summary>What an exec needs: the target container's init pid and namespaces, and the process to run.</summary>

@@ -60,15 +60,39 @@ public class DifferentialTests(BundleFixture fixture) : IClassFixture<BundleFixt
         Assert.Equal(0, runc.ExitCode);
         Assert.Equal(Normalize(runc.Stdout), Normalize(psc.Stdout));
 
-        // Known difference, left out on purpose: on cgroup v1 hosts runc builds /sys/fs/cgroup as a
-        // tmpfs with one bind per hierarchy; psc-runc mounts a read-only cgroup2 there (ARCHITECTURE.md).
         // Deliberate difference: psc-runc remounts readonlyPaths with nosuid,nodev,noexec as well
         // (a superset of any locked flags, so the remount also works in user namespaces); runc keeps
         // the bind's own flags. Read-only-ness, the point of the test, is still compared.
         static string Normalize(string s) => string.Join('\n', s.Split('\n')
-            .Where(l => !l.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal))
             .Select(l => l.Replace("relatime,", "", StringComparison.Ordinal).Replace("relatime", "", StringComparison.Ordinal))
             .Select(l => l.StartsWith("/proc/", StringComparison.Ordinal) ? l.Replace("ro,nosuid,nodev,noexec", "ro", StringComparison.Ordinal) : l));
+    }
+
+    [RequiresRootTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_cgroup_mount_matches_runcs_layout(bool cgroupNamespace)
+    {
+        // The cgroup's own path is in mountinfo's root field: each runtime gets an absolute one
+        // named after its container, replaced by "ID" before comparing.
+        var ids = new List<string>();
+        var (psc, runc) = Both(s =>
+        {
+            var id = Id();
+            ids.Add(id);
+            s.Linux!.CgroupsPath = "/" + id;
+            if (cgroupNamespace)
+            {
+                s.Linux.Namespaces!.Add(new LinuxNamespace { Type = "cgroup" });
+            }
+            s.Process!.Args = ["sh", "-c", "awk '$5 ~ /^\\/sys\\/fs\\/cgroup/ {i=7; while ($i != \"-\") i++; print $4, $5, $6, $(i+1), $(i+2), $(i+3)}' /proc/self/mountinfo; ls -l /sys/fs/cgroup | awk '{print $1, $3, $NF}'"];
+        });
+        Assert.Equal(0, runc.ExitCode);
+        Assert.Equal(0, psc.ExitCode);
+        Assert.Contains(" tmpfs tmpfs ", runc.Stdout, StringComparison.Ordinal);
+        Assert.Equal(WithoutIds(runc.Stdout), WithoutIds(psc.Stdout));
+
+        string WithoutIds(string s) => ids.Aggregate(s, (text, id) => text.Replace(id, "ID", StringComparison.Ordinal));
     }
 
     [RequiresRootFact]

@@ -117,9 +117,11 @@ public class PlanBuilderTests
         var clone = Of(plan, PlanOp.Clone)[0];
         Assert.Equal("0 100000 65536\n", clone.Text(0));
         Assert.Equal("0 200000 65536\n", clone.Text(1));
-        Assert.True((clone.Numbers[0] & Namespaces.CLONE_NEWUSER) != 0);
-        var afterClone = plan.Steps.SkipWhile(s => s.Op != PlanOp.Clone).Skip(1).Take(2).Select(s => s.Op);
-        Assert.Equal([PlanOp.SetResGid, PlanOp.SetResUid], afterClone);
+        // The clone makes the user and pid namespaces; the init unshares the rest as the namespace's root.
+        Assert.Equal(Namespaces.CLONE_NEWUSER | Namespaces.CLONE_NEWPID, clone.Numbers[0]);
+        var afterClone = plan.Steps.SkipWhile(s => s.Op != PlanOp.Clone).Skip(1).Take(3).ToList();
+        Assert.Equal([PlanOp.SetResGid, PlanOp.SetResUid, PlanOp.Unshare], afterClone.Select(s => s.Op));
+        Assert.Equal(Namespaces.CLONE_NEWNET | Namespaces.CLONE_NEWIPC | Namespaces.CLONE_NEWUTS | Namespaces.CLONE_NEWNS, afterClone[2].Numbers[0]);
         Assert.Empty(Of(plan, PlanOp.Mknod));
         var null_ = Of(plan, PlanOp.Mount).Single(s => s.Text(1) == "/dev/null");
         Assert.Equal("/dev/null", null_.Text(0));
