@@ -34,6 +34,11 @@ public sealed partial class VolumeService
     {
         var requests = MountSpecParser.Parse(host);
         ValidateDrivers(host, requests);
+        // --mount type=bind never creates its source (-v does, at start): refuse at create, as Docker does.
+        foreach (var missing in requests.Where(r => r.Kind == MountKind.Bind && !r.CreateHostPath && !Path.Exists(r.Source)))
+        {
+            throw EngineException.InvalidParameter($"invalid mount config for type \"bind\": bind source path does not exist: {missing.Source}");
+        }
         var byDestination = new Dictionary<string, MountPointRecord>(StringComparer.Ordinal);
         var order = new List<string>();
         void Put(MountPointRecord point)

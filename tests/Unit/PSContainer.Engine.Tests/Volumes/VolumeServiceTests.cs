@@ -149,7 +149,11 @@ public sealed class VolumeServiceTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_service.Store.MountpointOf(volume.Name!))); // copied once only
 
         var missing = Path.Combine(_root, "missing");
+        var atCreate = Assert.Throws<EngineException>(() => Resolve("c2", new HostConfig { Mounts = [new ApiMount { Type = "bind", Source = missing, Target = "/m" }] }));
+        Assert.Equal($"invalid mount config for type \"bind\": bind source path does not exist: {missing}", atCreate.Message);
+        Directory.CreateDirectory(missing);
         Resolve("c2", new HostConfig { Mounts = [new ApiMount { Type = "bind", Source = missing, Target = "/m" }] });
+        Directory.Delete(missing); // gone between create and start
         var error = Assert.Throws<EngineException>(() => _service.Activate("c2", rootfs));
         Assert.Equal($"invalid mount config for type \"bind\": bind source path does not exist: {missing}", error.Message);
         Assert.False(Directory.Exists(missing));
