@@ -172,6 +172,7 @@ done
 for b in run_rm runtime exec fifty api memory load pull port profile; do
   selected "$b" && "bench_$b"
 done
+selected port && { source "$ROOT/bench/port-rate.sh" && bench_port_rate; }  # wrk: req/s and latency, ours vs docker
 
 write_meta
 write_report "$OUT"

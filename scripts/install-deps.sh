@@ -9,6 +9,7 @@ PACKAGES=(
   docker-registry        # a real registry on 127.0.0.1 for pull/push tests
   iptables iproute2      # bridge networking and port publishing
   podman docker.io uidmap  # engines driving psc-runc, and side-by-side benchmarks
+  wrk                    # bench/port-rate.sh: HTTP load through published ports
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
