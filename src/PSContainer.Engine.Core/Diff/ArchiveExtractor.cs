@@ -64,6 +64,11 @@ public static class ArchiveExtractor
                 continue;
             }
             Create(root, parent, name, entry, target, destination);
+            if (entry.EntryType == TarEntryType.HardLink)
+            {
+                count++;
+                continue; // the same inode as an earlier entry, which already set owner, mode and times
+            }
             SetMetadata(parent, name, entry, options, target);
             if (isDirectory)
             {

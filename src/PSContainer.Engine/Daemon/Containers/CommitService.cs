@@ -90,7 +90,7 @@ public sealed class CommitService(ContainerService containers, ImageCommitter co
     }
 
     /// <summary>"repo[:tag]" or null (an untagged image); Docker's errors for a tag without a repository or a bad name.</summary>
-    internal static string? Reference(string? repository, string? tag)
+    public static string? Reference(string? repository, string? tag)
     {
         if (string.IsNullOrEmpty(repository))
         {
@@ -113,7 +113,7 @@ public sealed class CommitService(ContainerService containers, ImageCommitter co
     /// --change instructions applied in order (ENTRYPOINT clears an inherited CMD, ENV replaces a
     /// variable of the same name), then every field still empty taken from the container's config.
     /// </summary>
-    internal static ImageRuntimeConfig BuildConfig(ContainerConfig container, ContainerConfig? requested, IReadOnlyList<string> changes)
+    public static ImageRuntimeConfig BuildConfig(ContainerConfig container, ContainerConfig? requested, IReadOnlyList<string> changes)
     {
         var config = ToImageConfig(requested ?? container);
         var cmdSet = false;
@@ -172,7 +172,7 @@ public sealed class CommitService(ContainerService containers, ImageCommitter co
     }
 
     /// <summary>One entry per variable name, at its first position, with its last value.</summary>
-    internal static List<string>? Deduplicate(List<string>? env)
+    public static List<string>? Deduplicate(List<string>? env)
     {
         if (env is null)
         {

@@ -109,7 +109,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Go's RFC 3339 with nanoseconds, trailing zeros dropped ("2024-01-01T00:00:00Z", "…:18.1194Z"), as dockerd writes times.</summary>
-    internal static string GoTimestamp(long seconds, uint nanoseconds)
+    public static string GoTimestamp(long seconds, uint nanoseconds)
     {
         var text = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         if (nanoseconds != 0)

@@ -101,9 +101,30 @@ public static class JsonFileLogReader
         {
             return writer.WriteAsync(entry.Stream, entry.Line, cancellationToken);
         }
-        // The time exactly as the shim recorded it (RFC 3339 with nanoseconds), as Docker prints it.
-        var prefix = Encoding.ASCII.GetBytes(entry.RawTime + " ");
+        var prefix = Encoding.ASCII.GetBytes(DockerTimestamp(entry) + " ");
         return writer.WriteAsync(entry.Stream, (byte[])[.. prefix, .. entry.Line], cancellationToken);
+    }
+
+    /// <summary>
+    /// dockerd's timestamp prefix: UTC with exactly nine fraction digits ("…:01.500000000Z"), so the
+    /// columns line up. The digits come from the recorded text, which may carry more precision
+    /// than DateTimeOffset's 100 ns.
+    /// </summary>
+    internal static string DockerTimestamp(LogEntry entry)
+    {
+        var fraction = "";
+        var dot = entry.RawTime.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            var end = dot + 1;
+            while (end < entry.RawTime.Length && char.IsAsciiDigit(entry.RawTime[end]))
+            {
+                end++;
+            }
+            fraction = entry.RawTime[(dot + 1)..end];
+        }
+        fraction = fraction.PadRight(9, '0')[..9];
+        return entry.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "." + fraction + "Z";
     }
 
     /// <summary>Oldest first: file.log.N ... file.log.1, file.log.</summary>

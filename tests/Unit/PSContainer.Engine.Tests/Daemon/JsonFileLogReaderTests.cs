@@ -61,6 +61,16 @@ public sealed class JsonFileLogReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task TimestampsHaveNineFractionDigitsInUtcLikeDockerd()
+    {
+        File.WriteAllText(LogPath,
+            "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T00:00:01.5Z\"}\n" +
+            "{\"log\":\"b\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T02:00:02+02:00\"}\n");
+        var text = Encoding.UTF8.GetString(await ReadAsync(All with { Timestamps = true }, multiplexed: false));
+        Assert.Equal("2026-01-01T00:00:01.500000000Z a\n2026-01-01T00:00:02.000000000Z b\n", text);
+    }
+
+    [Fact]
     public async Task APartialLastLineAndGarbageAreSkipped()
     {
         File.WriteAllText(LogPath, "not json\n" + Line("ok", "stdout", 1) + "{\"log\":\"half");
