@@ -15,6 +15,8 @@ public enum EngineErrorKind
     VolumeNotFound,
     NetworkNotFound,
     ExecNotFound,
+    /// <summary>A path inside a container does not exist (docker cp).</summary>
+    PathNotFound,
     /// <summary>A name or tag is already taken.</summary>
     NameConflict,
     /// <summary>The operation needs a running container and it is not.</summary>

@@ -41,6 +41,11 @@ public static class EngineErrorMapper
         {
             return EngineErrorKind.ImageNotFound;
         }
+        // docker cp of a missing path: a 404 on a container route that is not about the container.
+        if (Contains(message, "could not find the file") || Contains(message, "no such file or directory"))
+        {
+            return EngineErrorKind.PathNotFound;
+        }
         if (Contains(message, "no such container"))
         {
             return EngineErrorKind.ContainerNotFound;

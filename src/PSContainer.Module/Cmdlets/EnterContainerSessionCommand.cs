@@ -3,7 +3,11 @@ using PSContainer.Module.Core;
 
 namespace PSContainer.Module.Cmdlets;
 
-/// <summary>Opens an interactive shell (with a tty) in a running container; exit the shell to return.</summary>
+/// <summary>
+/// Opens an interactive shell (with a tty) in a running container; exit the shell to return. The
+/// console is put in raw mode for the session (keys, Ctrl+C included, go to the container's tty;
+/// window-size changes follow) and restored afterwards; with redirected input it runs in line mode.
+/// </summary>
 [Cmdlet(VerbsCommon.Enter, "ContainerSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 public sealed class EnterContainerSessionCommand : PSContainerCmdlet
 {
@@ -33,22 +37,28 @@ public sealed class EnterContainerSessionCommand : PSContainerCmdlet
         {
             return;
         }
+        var interactiveTerminal = !Console.IsInputRedirected;
+        if (!interactiveTerminal)
+        {
+            WriteWarning("Input is redirected, not a terminal: the session runs without a tty, in line mode (no prompt editing, no full-screen programs).");
+        }
         var options = new ExecOptions
         {
             Command = Command,
             User = User,
             WorkingDirectory = WorkingDirectory,
-            Tty = !Console.IsInputRedirected,
+            Tty = interactiveTerminal,
             AttachStdin = true,
         };
         var exec = Await(Client.CreateExecAsync(container.Id, options.ToRequest(CallerEnvironment), Cancellation));
         using var connection = Await(Client.StartExecAsync(exec.Id, options.Tty, Cancellation));
-        if (options.Tty && !Console.IsOutputRedirected)
+        Func<int, int, Task>? resize = options.Tty ? (rows, columns) => Client.ResizeExecTtyAsync(exec.Id, rows, columns, CancellationToken.None) : null;
+        if (resize is not null && ConsoleInput.WindowSize() is { } size)
         {
             // Best effort: a wrong size only makes full-screen programs wrap oddly.
-            Try(container, () => Await(Client.ResizeExecTtyAsync(exec.Id, Console.WindowHeight, Console.WindowWidth, Cancellation)));
+            Try(container, () => Await(resize(size.Rows, size.Columns)));
         }
-        Await(ConsoleInput.RunAsync(connection, Cancellation));
+        Await(ConsoleInput.RunAsync(connection, options.Tty, resize, Cancellation));
         SetLastExitCode(Await(Client.InspectExecAsync(exec.Id, Cancellation)).ExitCode ?? 0);
     });
 }

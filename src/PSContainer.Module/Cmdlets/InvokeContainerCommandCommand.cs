@@ -69,7 +69,12 @@ public sealed class InvokeContainerCommandCommand : PSContainerCmdlet
         {
             var exec = Await(Client.CreateExecAsync(container.Id, options.ToRequest(CallerEnvironment), Cancellation));
             using var connection = Await(Client.StartExecAsync(exec.Id, Tty, Cancellation));
-            Await(ConsoleInput.RunAsync(connection, Cancellation));
+            Func<int, int, Task>? resize = Tty ? (rows, columns) => Client.ResizeExecTtyAsync(exec.Id, rows, columns, CancellationToken.None) : null;
+            if (resize is not null && ConsoleInput.WindowSize() is { } size)
+            {
+                Try(container, () => Await(resize(size.Rows, size.Columns)));
+            }
+            Await(ConsoleInput.RunAsync(connection, Tty, resize, Cancellation));
             SetLastExitCode(Await(Client.InspectExecAsync(exec.Id, Cancellation)).ExitCode ?? 0);
             return;
         }

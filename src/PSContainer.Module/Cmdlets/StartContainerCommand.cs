@@ -103,7 +103,14 @@ public sealed class StartContainerCommand : ContainerCreateCmdlet
                 {
                     using var connection = Await(Client.AttachContainerAsync(created.Id, stdin: true, options.Tty, Cancellation));
                     Await(Client.StartContainerAsync(created.Id, Cancellation));
-                    Await(ConsoleInput.RunAsync(connection, Cancellation));
+                    Func<int, int, Task>? resize = options.Tty
+                        ? (rows, columns) => Client.ResizeContainerTtyAsync(created.Id, rows, columns, CancellationToken.None)
+                        : null;
+                    if (resize is not null && ConsoleInput.WindowSize() is { } size)
+                    {
+                        Try(created.Id, () => Await(resize(size.Rows, size.Columns)));
+                    }
+                    Await(ConsoleInput.RunAsync(connection, options.Tty, resize, Cancellation));
                     if (!Remove)
                     {
                         SetLastExitCode(Await(Client.WaitContainerAsync(created.Id, "not-running", Cancellation)).StatusCode);

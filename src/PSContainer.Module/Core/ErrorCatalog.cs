@@ -20,6 +20,7 @@ public static class ErrorCatalog
         EngineErrorKind.VolumeNotFound => new("VolumeNotFound", "ObjectNotFound", false),
         EngineErrorKind.NetworkNotFound => new("NetworkNotFound", "ObjectNotFound", false),
         EngineErrorKind.ExecNotFound => new("ExecNotFound", "ObjectNotFound", false),
+        EngineErrorKind.PathNotFound => new("PathNotFound", "ObjectNotFound", false),
         EngineErrorKind.NameConflict => new("NameConflict", "ResourceExists", false),
         EngineErrorKind.ContainerNotRunning => new("ContainerNotRunning", "InvalidOperation", false),
         EngineErrorKind.ContainerRunning => new("ContainerRunning", "ResourceBusy", false),

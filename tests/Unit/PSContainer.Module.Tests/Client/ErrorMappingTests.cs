@@ -13,6 +13,7 @@ public class ErrorMappingTests
     [InlineData(HttpStatusCode.NotFound, "get data: no such volume", EngineResource.Volume, EngineErrorKind.VolumeNotFound)]
     [InlineData(HttpStatusCode.NotFound, "network blue not found", EngineResource.Network, EngineErrorKind.NetworkNotFound)]
     [InlineData(HttpStatusCode.NotFound, "page not found", EngineResource.Engine, EngineErrorKind.NotSupported)]
+    [InlineData(HttpStatusCode.NotFound, "Could not find the file /no/such in container web", EngineResource.Container, EngineErrorKind.PathNotFound)]
     [InlineData(HttpStatusCode.Conflict, "You cannot remove a running container abc. Stop the container before attempting removal or force remove", EngineResource.Container, EngineErrorKind.ContainerRunning)]
     [InlineData(HttpStatusCode.Conflict, "conflict: unable to delete 1234 (must be forced) - image is being used by stopped container abc", EngineResource.Image, EngineErrorKind.ResourceInUse)]
     [InlineData(HttpStatusCode.Conflict, "remove data: volume is in use - [abc]", EngineResource.Volume, EngineErrorKind.ResourceInUse)]
