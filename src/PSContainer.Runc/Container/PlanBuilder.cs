@@ -35,6 +35,10 @@ public static class PlanBuilder
         bool IsNew(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
         var newUser = IsNew("user");
 
+        // oom_score_adj first, while /proc/self is still the host's (a joined pid and mount namespace
+        // would leave /proc/self dangling until the clone) and lowering it is still allowed.
+        AddOomScoreAdj(plan, process);
+
         // Stage 0, in the runtime's namespaces: join what the config names by path.
         foreach (var type in Namespaces.JoinOrder)
         {
@@ -57,11 +61,6 @@ public static class PlanBuilder
             }
         }
         AddRlimits(plan, process);
-        if (process.OomScoreAdj is { } oom)
-        {
-            plan.Add(PlanOp.WriteFile, $"set oom_score_adj {oom}", null, PlanStep.Utf8("/proc/self/oom_score_adj"),
-                PlanStep.Utf8(oom.ToString(CultureInfo.InvariantCulture)));
-        }
 
         // The cgroup namespace is unshared after the runtime moved the child into its cgroup, so that
         // cgroup becomes the namespace's root; the time namespace is already in place for children.
@@ -122,10 +121,6 @@ public static class PlanBuilder
                 [socket, process.ConsoleSize?.Height ?? 0, process.ConsoleSize?.Width ?? 0],
                 PlanStep.Utf8("/dev/ptmx"), PlanStep.Utf8("/dev/console"));
         }
-        if (IsNew("mount"))
-        {
-            AddMaskedAndReadonly(plan, linux, spec.Root?.Readonly == true);
-        }
         if (IsNew("uts") || Has("uts"))
         {
             if (!string.IsNullOrEmpty(spec.Hostname))
@@ -138,6 +133,11 @@ public static class PlanBuilder
             }
         }
         AddSysctls(plan, linux, Has);
+        if (IsNew("mount"))
+        {
+            // After the sysctls, as runc does: readonlyPaths usually include /proc/sys.
+            AddMaskedAndReadonly(plan, linux, spec.Root?.Readonly == true);
+        }
         if (linux.Personality is { } personality)
         {
             // PER_LINUX = 0, PER_LINUX32 = 8; personality flags are not part of what runc applies either.
@@ -160,17 +160,15 @@ public static class PlanBuilder
     public static Plan BuildExec(ExecPlanInputs inputs)
     {
         var plan = new Plan();
+        // Before the joins: after setns into the pid and mount namespaces /proc/self does not resolve
+        // until the clone (this process is not in the pid namespace the joined /proc shows).
+        AddOomScoreAdj(plan, inputs.Process);
         foreach (var type in Namespaces.JoinOrder.Where(inputs.NamespacesToJoin.Contains))
         {
             var path = $"/proc/{inputs.InitPid}/ns/{Namespaces.ProcName(type)}";
             plan.Add(PlanOp.SetNs, $"join {type} namespace {path}", [Namespaces.Flag(type)], PlanStep.Utf8(path));
         }
         AddRlimits(plan, inputs.Process);
-        if (inputs.Process.OomScoreAdj is { } oom)
-        {
-            plan.Add(PlanOp.WriteFile, $"set oom_score_adj {oom}", null, PlanStep.Utf8("/proc/self/oom_score_adj"),
-                PlanStep.Utf8(oom.ToString(CultureInfo.InvariantCulture)));
-        }
         // setns(CLONE_NEWPID) only moves children: the clone puts the process really inside.
         plan.Add(PlanOp.Clone, "fork into the container's pid namespace", [0], PlanStep.Utf8(""), PlanStep.Utf8(""));
         if (inputs.NamespacesToJoin.Contains("user"))
@@ -483,6 +481,15 @@ public static class PlanBuilder
             return "ipc";
         }
         return key is "kernel.hostname" or "kernel.domainname" ? "uts" : null;
+    }
+
+    private static void AddOomScoreAdj(Plan plan, OciProcess process)
+    {
+        if (process.OomScoreAdj is { } oom)
+        {
+            plan.Add(PlanOp.WriteFile, $"set oom_score_adj {oom}", null, PlanStep.Utf8("/proc/self/oom_score_adj"),
+                PlanStep.Utf8(oom.ToString(CultureInfo.InvariantCulture)));
+        }
     }
 
     private static void AddRlimits(Plan plan, OciProcess process)

@@ -90,7 +90,8 @@ public class PlanBuilderTests
         var tail = plan.Steps.SkipWhile(s => s.Op != PlanOp.SetSid).Select(s => s.Op).ToList();
         Assert.Equal(
         [
-            PlanOp.SetSid, PlanOp.Mount, PlanOp.Mount, PlanOp.Mask, PlanOp.Mask, PlanOp.SetHostname, PlanOp.CloseFds,
+            // Hostname and sysctls before readonlyPaths (/proc/sys) and maskedPaths, as runc.
+            PlanOp.SetSid, PlanOp.SetHostname, PlanOp.Mount, PlanOp.Mount, PlanOp.Mask, PlanOp.Mask, PlanOp.CloseFds,
             PlanOp.Bounding, PlanOp.SetGroups, PlanOp.SetResGid, PlanOp.KeepCaps, PlanOp.SetResUid, PlanOp.KeepCaps,
             PlanOp.Caps, PlanOp.Chdir, PlanOp.Umask, PlanOp.NoNewPrivs, PlanOp.Exec,
         ], tail);
@@ -104,6 +105,28 @@ public class PlanBuilderTests
         Assert.Equal("sh\0-c\0true\0", exec.Text(1));
         Assert.EndsWith("HOME=/\0", exec.Text(2), StringComparison.Ordinal);
         Assert.Equal(3, Of(plan, PlanOp.CloseFds)[0].Numbers[0]);
+    }
+
+    [Fact]
+    public void Sysctls_are_written_before_proc_sys_becomes_read_only_and_oom_score_adj_before_any_join()
+    {
+        var spec = TestSpecs.Busybox();
+        spec.Linux!.Sysctl = new Dictionary<string, string> { ["net.ipv4.ping_group_range"] = "0 0" };
+        spec.Linux.Namespaces![1] = new LinuxNamespace { Type = "network", Path = "/run/netns/x" };
+        spec.Process!.OomScoreAdj = -500;
+        var steps = Build(spec).Steps.ToList();
+        var sysctl = steps.FindIndex(s => s.Op == PlanOp.WriteFile && s.Text(0) == "/proc/sys/net/ipv4/ping_group_range");
+        var readonlyProcSys = steps.FindIndex(s => s.Op == PlanOp.Mount && s.Text(1) == "/proc/sys");
+        Assert.True(sysctl >= 0 && sysctl < readonlyProcSys, $"sysctl at {sysctl}, /proc/sys read-only at {readonlyProcSys}");
+        var oom = steps.FindIndex(s => s.Op == PlanOp.WriteFile && s.Text(0) == "/proc/self/oom_score_adj");
+        Assert.True(oom >= 0 && oom < steps.FindIndex(s => s.Op == PlanOp.SetNs));
+
+        var exec = PlanBuilder.BuildExec(new ExecPlanInputs
+        {
+            Spec = spec, Process = spec.Process, InitPid = 42, NamespacesToJoin = ["pid", "mount"], CapabilityNumber = TestSpecs.Cap,
+        }).Steps;
+        Assert.Equal(PlanOp.WriteFile, exec[0].Op); // /proc/self would not resolve after joining pid + mount
+        Assert.Equal(PlanOp.SetNs, exec[1].Op);
     }
 
     [Fact]
