@@ -201,6 +201,10 @@ public sealed partial class ContainerRuntime
                         RunHooksInContainer("createContainer", hooks?.CreateContainer, pid, record, state);
                         stage.Go();
                         break;
+                    case SyncKind.Seccomp:
+                        HandOverSeccompFd(message.Fd, pid, record, untilReady ? "creating" : "running", untilReady);
+                        stage.Go();
+                        break;
                     case SyncKind.Ready when untilReady:
                         Debug($"init {pid} ready");
                         return pid;
@@ -228,6 +232,34 @@ public sealed partial class ContainerRuntime
                 stage.WaitStageExit();
             }
             throw;
+        }
+    }
+
+    /// <summary>Sends the seccomp notification fd of process <paramref name="pid"/> to the config's seccomp agent, then closes our copy.</summary>
+    private static void HandOverSeccompFd(int fd, int pid, ContainerRecord record, string status, bool isInit)
+    {
+        try
+        {
+            if (fd < 0)
+            {
+                throw new RuncException("psc-nsexec sent SECCOMP without the notification fd");
+            }
+            var seccomp = record.Config.Linux?.Seccomp;
+            var listener = seccomp?.ListenerPath is { Length: > 0 } path ? path
+                : throw new RuncException("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
+            if (isInit)
+            {
+                record.Pid = pid;
+            }
+            var state = Encoding.UTF8.GetString(StateJson(record, status));
+            SeccompAgent.Send(listener, SeccompAgent.ProcessState(OciVersion, pid, seccomp.ListenerMetadata, state), fd);
+        }
+        finally
+        {
+            if (fd >= 0)
+            {
+                Libc.close(fd);
+            }
         }
     }
 

@@ -29,11 +29,9 @@ public static class RuntimeComposition
     {
         try
         {
+            // With SCMP_ACT_NOTIFY the flags carry NEW_LISTENER: psc-nsexec passes the notification
+            // fd back and the runtime hands it to linux.seccomp.listenerPath (SeccompAgent).
             var program = SeccompCompiler.CompileProgram(seccomp);
-            if (program.NeedsListener)
-            {
-                throw new RuncException("linux.seccomp: SCMP_ACT_NOTIFY (a seccomp listener) is not supported by psc-runc");
-            }
             return (program.Filter, (long)program.Flags);
         }
         catch (SecurityConfigException e)

@@ -424,6 +424,8 @@ static void do_bounding(uint64_t keep)
 	}
 }
 
+static void send_fd(int sock, int fd, const char *name);
+
 static void do_seccomp(const struct step *s)
 {
 	struct sock_fprog prog = {
@@ -432,7 +434,17 @@ static void do_seccomp(const struct step *s)
 	};
 	if (s->len[0] % sizeof(struct sock_filter) != 0 || prog.len == 0)
 		fail(EINVAL);
-	check((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)s->num[0], &prog));
+	int rc = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)s->num[0], &prog);
+	check(rc);
+	if ((uint64_t)s->num[0] & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		/*
+		 * rc is the user-notification fd (seccomp_unotify(2)). The runtime hands it to the
+		 * seccomp agent; wait until it has, since the next syscalls may already notify.
+		 */
+		send_fd(sync_fd, rc, "SECCOMP");
+		close(rc);
+		wait_go();
+	}
 }
 
 static void send_fd(int sock, int fd, const char *name)

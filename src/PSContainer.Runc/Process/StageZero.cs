@@ -55,22 +55,40 @@ public sealed unsafe class StageZero : IDisposable
         }
     }
 
-    /// <summary>Blocks for the next message; <see cref="SyncKind.Closed"/> once psc-nsexec is gone or has exec'd.</summary>
+    /// <summary>
+    /// Blocks for the next message; <see cref="SyncKind.Closed"/> once psc-nsexec is gone or has exec'd.
+    /// An fd that came with the message (SCM_RIGHTS, close-on-exec) is in <see cref="SyncMessage.Fd"/>;
+    /// the caller owns it.
+    /// </summary>
     public SyncMessage Receive()
     {
         var buffer = stackalloc byte[256];
+        var control = stackalloc byte[64];
         while (true)
         {
-            var n = Libc.recv(_sync, buffer, 256, 0);
+            var iov = new Libc.IoVec { Base = buffer, Length = 256 };
+            var msg = new Libc.MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = 64 };
+            var n = Libc.recvmsg(_sync, &msg, Libc.MSG_CMSG_CLOEXEC);
             if (n < 0)
             {
                 if (Marshal.GetLastPInvokeError() == Errno.EINTR)
                 {
                     continue;
                 }
-                throw SyscallException.FromLastError("recv", "the psc-nsexec sync socket");
+                throw SyscallException.FromLastError("recvmsg", "the psc-nsexec sync socket");
             }
-            return n == 0 ? new SyncMessage(SyncKind.Closed) : SyncMessage.Parse(Encoding.ASCII.GetString(buffer, (int)n));
+            var fd = -1;
+            var header = (Libc.CMsgHdr*)control;
+            if (msg.ControlLength >= (nuint)(sizeof(Libc.CMsgHdr) + sizeof(int)) && header->Level == Libc.SOL_SOCKET && header->Type == Libc.SCM_RIGHTS)
+            {
+                fd = *(int*)(control + sizeof(Libc.CMsgHdr));
+            }
+            if (n == 0)
+            {
+                return new SyncMessage(SyncKind.Closed);
+            }
+            var message = SyncMessage.Parse(Encoding.ASCII.GetString(buffer, (int)n));
+            return message with { Fd = fd };
         }
     }
 

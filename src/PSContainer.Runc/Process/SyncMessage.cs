@@ -15,10 +15,12 @@ public enum SyncKind
     Error,
     /// <summary>The socket closed: execve succeeded (or the process died without a word).</summary>
     Closed,
+    /// <summary>"SECCOMP" with an fd (SCM_RIGHTS): the seccomp user-notification fd; the process waits for "G".</summary>
+    Seccomp,
 }
 
-/// <summary>One parsed sync message.</summary>
-public readonly record struct SyncMessage(SyncKind Kind, long Value = 0, int Errno = 0)
+/// <summary>One parsed sync message; <see cref="Fd"/> is an fd that came with it (SCM_RIGHTS), -1 for none.</summary>
+public readonly record struct SyncMessage(SyncKind Kind, long Value = 0, int Errno = 0, int Fd = -1)
 {
     public static SyncMessage Parse(string text)
     {
@@ -28,6 +30,7 @@ public readonly record struct SyncMessage(SyncKind Kind, long Value = 0, int Err
             "PID" when parts.Length == 2 => new(SyncKind.Pid, long.Parse(parts[1], CultureInfo.InvariantCulture)),
             "HOOK" when parts.Length == 2 => new(SyncKind.Hook, long.Parse(parts[1], CultureInfo.InvariantCulture)),
             "READY" => new(SyncKind.Ready),
+            "SECCOMP" => new(SyncKind.Seccomp),
             "ERR" when parts.Length == 3 => new(SyncKind.Error, long.Parse(parts[1], CultureInfo.InvariantCulture),
                 int.Parse(parts[2], CultureInfo.InvariantCulture)),
             _ => throw new RuncException($"psc-nsexec sent an unknown sync message \"{text}\""),
