@@ -226,9 +226,29 @@ bench_load() {
 }
 
 # ---- 6b. pull from a private registry on 127.0.0.1
+# The blobs of PULL_OCI (manifest, config, layers): none may be left in our content store before a
+# pull, or the pull would skip downloading them (docker and podman drop layers on rmi too).
+pull_blob_digests() {
+  local index manifest
+  index=$(tar -xOf "$PULL_OCI" index.json | jq -r '.manifests[0].digest') || return 1
+  manifest=$(tar -xOf "$PULL_OCI" "blobs/sha256/${index#sha256:}") || return 1
+  printf '%s\n' "${index#sha256:}"
+  jq -r '.config.digest, .layers[].digest' <<<"$manifest" | sed 's/^sha256://'
+}
+ours_kept_blobs() { # prints how many of the image's blobs our engine still stores
+  local hex n=0
+  for hex in $PULL_BLOBS; do
+    [ -e "$WORK/psc/data/content/blobs/sha256/$hex" ] && n=$((n + 1))
+  done
+  echo "$n"
+}
 pull_once() {
-  local v ref=$REGISTRY/bench/$PULL_NAME:latest
+  local v ref=$REGISTRY/bench/$PULL_NAME:latest kept
   remove_image "$1" "$ref" || return 1
+  if [ "$1" = ours ]; then
+    kept=$(ours_kept_blobs)
+    [ "$kept" = 0 ] || { fail_with "after rmi our engine still stores $kept of the image's blobs: a pull would not download them"; return 1; }
+  fi
   if [ "$1" = podman ]; then
     timed v cli podman pull --tls-verify=false "$ref" || return 1
   else
@@ -251,6 +271,7 @@ bench_pull() {
     stop_registry
     return 0
   fi
+  PULL_BLOBS=$(pull_blob_digests | tr '\n' ' ')
   # shellcheck disable=SC2046
   iterate pull pull "$ITER" $(available_systems pull ours docker podman)
   for s in ours docker podman; do [ -z "${UNAVAILABLE[$s]:-}" ] && cli "$s" rmi -f "$REGISTRY/bench/$PULL_NAME:latest" >/dev/null 2>&1; done

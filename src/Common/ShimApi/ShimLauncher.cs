@@ -14,7 +14,7 @@ public sealed record ShimStartOptions(string ShimPath, string ContainerId, strin
     string? Runtime = null, string? RuntimeRoot = null, long? LogMaxSize = null, int? LogMaxFiles = null,
     string? SocketDirectory = null)
 {
-    /// <summary>The command line after the executable, for `start` (or `delete`).</summary>
+    /// <summary>The command line after the executable, for `start`, `serve` or `delete`.</summary>
     public IReadOnlyList<string> Arguments(string verb)
     {
         var args = new List<string> { verb, "--id", ContainerId, "--bundle", Bundle };
@@ -30,7 +30,7 @@ public sealed record ShimStartOptions(string ShimPath, string ContainerId, strin
         Add("--runtime", Runtime);
         Add("--runtime-root", RuntimeRoot);
         Add("--socket-dir", SocketDirectory);
-        if (verb == "start")
+        if (verb is "start" or "serve")
         {
             Add("--log-max-size", LogMaxSize?.ToString(CultureInfo.InvariantCulture));
             Add("--log-max-files", LogMaxFiles?.ToString(CultureInfo.InvariantCulture));

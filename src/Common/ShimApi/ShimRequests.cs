@@ -26,7 +26,17 @@ namespace PSContainer.ShimApi;
 [JsonDerivedType(typeof(DeleteRequest), "delete")]
 [JsonDerivedType(typeof(ShutdownRequest), "shutdown")]
 [JsonDerivedType(typeof(AttachRequest), "attach")]
+[JsonDerivedType(typeof(BindRequest), "bind")]
 public abstract record ShimRequest(string ContainerId);
+
+/// <summary>
+/// To a spare shim (started ahead of need, serving no container yet; its Connect takes any id):
+/// become the shim of this container. The spare moves its log into the bundle, listens on the
+/// container's socket (<see cref="ShimPaths.SocketPath"/>) and answers <see cref="BoundResult"/>;
+/// from then on it is an ordinary shim and the spare connection is closed. A spare whose spare
+/// connection closes before a Bind exits: that is how it never outlives the engine that started it.
+/// </summary>
+public sealed record BindRequest(string ContainerId, string Bundle, long? LogMaxSize = null, int? LogMaxFiles = null) : ShimRequest(ContainerId);
 
 /// <summary>First request on a connection: checks the protocol version. Answer: <see cref="ConnectResult"/>.</summary>
 public sealed record ConnectRequest(string ContainerId, int ProtocolVersion) : ShimRequest(ContainerId);

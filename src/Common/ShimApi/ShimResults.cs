@@ -15,7 +15,11 @@ public sealed record ShimResponse(ShimResult? Result, ShimError? Error = null);
 [JsonDerivedType(typeof(ExitResult), "exit")]
 [JsonDerivedType(typeof(StatsResult), "stats")]
 [JsonDerivedType(typeof(PidsResult), "pids")]
+[JsonDerivedType(typeof(BoundResult), "bound")]
 public abstract record ShimResult;
+
+/// <summary>Answer to <see cref="BindRequest"/>: the container's shim address ("unix:///...").</summary>
+public sealed record BoundResult(string Address) : ShimResult;
 
 public sealed record EmptyResult : ShimResult;
 

@@ -9,17 +9,24 @@ namespace PSContainer.Engine.Core.Tasks;
 /// <param name="RuntimeRoot">The runtime's --root state directory (under the exec root).</param>
 /// <param name="SocketDirectory">Where shim sockets go (short: sun_path holds 108 bytes).</param>
 /// <param name="EventsSocketPath">The engine's events socket the shims connect to.</param>
-public sealed record ShimManagerOptions(string ShimPath, string RuntimePath, string RuntimeRoot, string SocketDirectory, string EventsSocketPath);
+/// <param name="WarmSpare">Keep one shim started ahead of need (<see cref="SpareShimPool"/>).</param>
+public sealed record ShimManagerOptions(string ShimPath, string RuntimePath, string RuntimeRoot, string SocketDirectory, string EventsSocketPath,
+    bool WarmSpare = true);
 
 /// <summary>
-/// Containerd's task service as far as the engine needs it: starts one shim per container with
-/// `psc-shim start`, keeps a <see cref="ShimClient"/> per container, reconnects to the shims of
+/// Containerd's task service as far as the engine needs it: starts one shim server per container
+/// directly (<see cref="ShimServerLauncher"/>), keeps a <see cref="ShimClient"/> per container, reconnects to the shims of
 /// known containers when the engine starts again, and cleans up after shims that are gone with
 /// `psc-shim delete`. Also owns the events socket on which shims report create/start/exit/delete.
 /// </summary>
 public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
 {
     private readonly ConcurrentDictionary<string, ShimClient> _clients = new(StringComparer.Ordinal);
+    private readonly SpareShimPool? _spares = options.WarmSpare
+        ? new SpareShimPool(cancellationToken => ShimServerLauncher.StartSpareAsync(
+            new ShimStartOptions(options.ShimPath, "spare", "/", options.EventsSocketPath, options.RuntimePath, options.RuntimeRoot,
+                SocketDirectory: options.SocketDirectory), cancellationToken))
+        : null;
     private ShimEventListener? _events;
 
     public ShimManagerOptions Options { get; } = options;
@@ -32,6 +39,7 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
             throw new InvalidOperationException("already listening for shim events");
         }
         _events = ShimEventListener.Start(Options.EventsSocketPath, handler);
+        _spares?.Fill(); // the engine is up: the first container start finds a shim ready
     }
 
     public string SocketPathFor(string containerId, string bundle) => ShimPaths.SocketPath(Options.SocketDirectory, containerId, bundle);
@@ -39,10 +47,36 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
     public async Task<ShimClient> StartAsync(string containerId, string bundle, long? logMaxSize, int? logMaxFiles, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Options.SocketDirectory);
-        var address = await ShimLauncher.StartAsync(StartOptions(containerId, bundle, logMaxSize, logMaxFiles), cancellationToken).ConfigureAwait(false);
+        var address = await BindSpareAsync(containerId, bundle, logMaxSize, logMaxFiles, cancellationToken).ConfigureAwait(false)
+            // No spare: the server directly (one .NET process start); `psc-shim start` stays for other callers.
+            ?? await ShimServerLauncher.StartAsync(StartOptions(containerId, bundle, logMaxSize, logMaxFiles), cancellationToken).ConfigureAwait(false);
         var client = await ShimClient.ConnectAsync(address, containerId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        PscTrace.Step("engine.shim.connected", containerId);
         await Replace(containerId, client).ConfigureAwait(false);
         return client;
+    }
+
+    /// <summary>The address of the warm spare bound to this container; null when there is no spare or it failed.</summary>
+    private async Task<string?> BindSpareAsync(string containerId, string bundle, long? logMaxSize, int? logMaxFiles, CancellationToken cancellationToken)
+    {
+        if (_spares is null || await _spares.TakeAsync(cancellationToken).ConfigureAwait(false) is not { } spare)
+        {
+            return null;
+        }
+        await using (spare.ConfigureAwait(false))
+        {
+            try
+            {
+                PscTrace.Step("engine.shim.bind", containerId);
+                return await spare.BindAsync(containerId, bundle, logMaxSize, logMaxFiles, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ShimException or ShimProtocolException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // A spare that broke (or exited) is not an error of this start: start a shim the ordinary way.
+                return null;
+            }
+        }
     }
 
     public async Task<ShimReconnect> ReconnectAsync(string containerId, string bundle, string? socketPath, CancellationToken cancellationToken)
@@ -106,6 +140,10 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
 
     public async ValueTask DisposeAsync()
     {
+        if (_spares is not null)
+        {
+            await _spares.DisposeAsync().ConfigureAwait(false);
+        }
         if (_events is not null)
         {
             await _events.DisposeAsync().ConfigureAwait(false);

@@ -8,11 +8,16 @@ namespace PSContainer.Shim.Commands;
 ///   start  --id ID --bundle DIR [--address ENGINE-EVENTS-SOCKET] [--runtime PATH] [--runtime-root DIR]
 ///          [--socket-dir DIR] [--log-max-size BYTES] [--log-max-files N]
 ///   serve  (the same, plus --ready-fd FD; started by start, not by people)
+///   serve  --spare-socket PATH [--address ...] [--runtime ...] [--runtime-root ...] [--socket-dir ...] --ready-fd FD
+///          (a spare: no container yet; it waits on PATH for a Bind, see BindRequest)
 ///   delete --id ID --bundle DIR [--runtime PATH] [--runtime-root DIR] [--socket-dir DIR]
 /// </summary>
 internal sealed record ShimOptions(string Id, string Bundle, string? Address, string Runtime, string? RuntimeRoot,
     string SocketDirectory, long LogMaxSize, int LogMaxFiles, int? ReadyFd)
 {
+    /// <summary>serve --spare-socket: where a spare waits for its Bind; null for a bound server.</summary>
+    public string? SpareSocket { get; init; }
+
     /// <summary>The default runtime: psc-runc next to psc-shim.</summary>
     public static string DefaultRuntime => Path.Combine(AppContext.BaseDirectory, "psc-runc");
 
@@ -21,7 +26,7 @@ internal sealed record ShimOptions(string Id, string Bundle, string? Address, st
     public static ShimOptions Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["--id", "--bundle", "--address", "--runtime", "--runtime-root", "--socket-dir", "--log-max-size", "--log-max-files", "--ready-fd"];
+        string[] known = ["--id", "--bundle", "--address", "--runtime", "--runtime-root", "--socket-dir", "--log-max-size", "--log-max-files", "--ready-fd", "--spare-socket"];
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -45,6 +50,16 @@ internal sealed record ShimOptions(string Id, string Bundle, string? Address, st
                 value = args[++i];
             }
             values[name] = value;
+        }
+        var spareSocket = values.GetValueOrDefault("--spare-socket");
+        if (spareSocket is not null)
+        {
+            if (values.ContainsKey("--id") || values.ContainsKey("--bundle"))
+            {
+                throw new ArgumentException("--spare-socket starts a spare for no container yet: --id and --bundle come with its Bind");
+            }
+            values["--id"] = "spare";
+            values["--bundle"] = "/";
         }
         var id = values.GetValueOrDefault("--id") ?? throw new ArgumentException("--id is required");
         if (id.Length == 0 || id.Length > 1024 || id.Contains('/', StringComparison.Ordinal) || id is "." or "..")
@@ -73,7 +88,10 @@ internal sealed record ShimOptions(string Id, string Bundle, string? Address, st
             values.GetValueOrDefault("--runtime-root"),
             values.GetValueOrDefault("--socket-dir") ?? ShimPaths.DefaultSocketDirectory,
             maxSize, maxFiles,
-            values.ContainsKey("--ready-fd") ? (int)Number(values, "--ready-fd", 0L) : null);
+            values.ContainsKey("--ready-fd") ? (int)Number(values, "--ready-fd", 0L) : null)
+        {
+            SpareSocket = spareSocket is null ? null : Path.GetFullPath(spareSocket),
+        };
     }
 
     /// <summary>The options again as arguments, for start to pass on to serve.</summary>

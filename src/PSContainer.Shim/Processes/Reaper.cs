@@ -4,11 +4,17 @@ using PSContainer.Interop.Linux;
 namespace PSContainer.Shim.Processes;
 
 /// <summary>
-/// The only place in the shim that waits for children: one thread blocked in waitpid(-1). The shim
-/// is a child subreaper, so besides the runtime processes it spawns it also collects the container's
-/// init and exec processes (orphaned by the runtime) and anything else reparented to it; statuses
-/// nobody has asked for yet are kept (bounded), which is how an exit that happens before its pid
-/// is known (the early-exit race) is not lost.
+/// The only place in the shim that collects children it did not hand to someone else: one thread
+/// blocked in waitid. The shim is a child subreaper, so besides the runtime processes it spawns it
+/// also collects the container's init and exec processes and anything else reparented to it;
+/// statuses nobody has asked for yet are kept (bounded), which is how an exit that happens before
+/// its pid is known (the early-exit race) is not lost.
+///
+/// While psc-runc's library runs in this process (<see cref="HostedCall"/>), the library waits for
+/// its own helpers (psc-nsexec's stage 0, hooks) with waitpid(pid). So the loop first looks at an
+/// exited child without collecting it (WNOWAIT) and, during a hosted call, collects only pids the
+/// shim is waiting for; any other exit is left until the call is over (the library has collected
+/// its own by then; what is left, such as an init that exited during create, is collected and kept).
 /// </summary>
 internal sealed class Reaper
 {
@@ -19,6 +25,8 @@ internal sealed class Reaper
     private readonly Dictionary<int, int> _unclaimed = [];
     private readonly Queue<int> _unclaimedOrder = new();
     private readonly AutoResetEvent _childSpawned = new(false);
+    private readonly AutoResetEvent _gateChanged = new(false);
+    private int _hostedCalls;
 
     public Reaper()
     {
@@ -28,6 +36,17 @@ internal sealed class Reaper
 
     /// <summary>Call after each successful spawn, so the loop stops idling on ECHILD.</summary>
     public void ChildSpawned() => _childSpawned.Set();
+
+    /// <summary>Marks a call into the hosted runtime library; dispose when it returns.</summary>
+    public IDisposable HostedCall()
+    {
+        lock (_gate)
+        {
+            _hostedCalls++;
+        }
+        _childSpawned.Set(); // the call may spawn: stop idling on ECHILD
+        return new HostedScope(this);
+    }
 
     /// <summary>The raw wait status of <paramref name="pid"/>, now or when it exits.</summary>
     public Task<int> WaitAsync(int pid)
@@ -43,31 +62,74 @@ internal sealed class Reaper
                 waiter = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _waiters[pid] = waiter;
             }
+            _gateChanged.Set();
             return waiter.Task;
+        }
+    }
+
+    private void EndHostedCall()
+    {
+        lock (_gate)
+        {
+            _hostedCalls--;
+        }
+        _gateChanged.Set();
+        _childSpawned.Set(); // the call may have left children (the container's init)
+    }
+
+    private bool HostedCallsActive()
+    {
+        lock (_gate)
+        {
+            return _hostedCalls > 0;
         }
     }
 
     private unsafe void Loop()
     {
+        var info = stackalloc byte[Libc.SigInfoSize];
         while (true)
         {
-            int status;
-            var pid = Libc.waitpid(-1, &status, 0);
-            if (pid > 0)
+            new Span<byte>(info, Libc.SigInfoSize).Clear();
+            if (Libc.waitid(Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOWAIT) < 0)
             {
-                Deliver(pid, status);
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.ECHILD)
+                {
+                    // A hosted call spawns without telling: look again soon while one runs; its end wakes us too.
+                    _childSpawned.WaitOne(HostedCallsActive() ? 5 : Timeout.Infinite);
+                }
+                else if (errno != Errno.EINTR)
+                {
+                    ShimLog.Error($"waitid: {Errno.Name(errno)}");
+                    Thread.Sleep(100);
+                }
                 continue;
             }
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.ECHILD)
+            var pid = *(int*)(info + Libc.SigInfoPidOffset);
+            if (pid <= 0)
             {
-                _childSpawned.WaitOne();
+                continue;
             }
-            else if (errno != Errno.EINTR)
+            if (!MayCollect(pid))
             {
-                ShimLog.Error($"waitpid: {Errno.Name(errno)}");
-                Thread.Sleep(100);
+                // The hosted library collects this one itself, or it is collected once the call is over.
+                _gateChanged.WaitOne(5);
+                continue;
             }
+            int status;
+            if (Libc.waitpid(pid, &status, Libc.WNOHANG) == pid)
+            {
+                Deliver(pid, status);
+            }
+        }
+    }
+
+    private bool MayCollect(int pid)
+    {
+        lock (_gate)
+        {
+            return _hostedCalls == 0 || _waiters.ContainsKey(pid);
         }
     }
 
@@ -92,5 +154,18 @@ internal sealed class Reaper
             }
         }
         waiter?.TrySetResult(status);
+    }
+
+    private sealed class HostedScope(Reaper reaper) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                reaper.EndHostedCall();
+            }
+        }
     }
 }

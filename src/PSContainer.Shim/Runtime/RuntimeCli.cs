@@ -10,9 +10,11 @@ namespace PSContainer.Shim.Runtime;
 /// JSON log (global --log/--log-format json, like containerd), because for create and exec the
 /// runtime's stderr is the container's stderr and belongs in the container log.
 /// </summary>
-internal sealed class RuntimeCli(string runtimePath, string? root, string logPath, Reaper reaper)
+internal sealed class RuntimeCli(string runtimePath, string? root, string logPath, Reaper reaper) : IOciRuntime
 {
     public string RuntimePath { get; } = runtimePath;
+
+    public string Name => RuntimePath;
 
     public Task CreateAsync(string id, string bundle, string pidFile, string? consoleSocket, RuntimeStdio stdio)
     {

@@ -14,7 +14,7 @@ namespace PSContainer.Shim.Server;
 /// changes go through one lifecycle lock; exits arrive from the reaper and are recorded (exit
 /// file first, then Wait callers, then the event).
 /// </summary>
-internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime, Reaper reaper, EventPublisher events)
+internal sealed partial class TaskService(ShimConfig config, IOciRuntime runtime, Reaper reaper, EventPublisher events)
 {
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
 
@@ -59,6 +59,7 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
             {
                 throw ShimFailure.Invalid($"log max size {logMaxSize} must be >= 0 and max files {logMaxFiles} >= 1");
             }
+            PscTrace.Step("shim.create.begin", config.ContainerId);
             var pidFile = config.BundleFile(ShimPaths.InitPidFile);
             File.Delete(pidFile);
             var log = new JsonFileLog(request.LogPath ?? config.BundleFile(ShimPaths.ContainerLogFile), logMaxSize, logMaxFiles);
@@ -85,6 +86,7 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
             events.Publish(ShimEventType.TaskCreate, pid: process.Pid);
             _ = MonitorAsync(process);
             ShimLog.Info($"created {config.ContainerId}, init pid {process.Pid}");
+            PscTrace.Step("shim.create.end", config.ContainerId);
             return new PidResult(process.Pid);
         }
         finally
@@ -110,6 +112,7 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
             init.Starting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
+                PscTrace.Step("shim.start", config.ContainerId);
                 await runtime.StartAsync(config.ContainerId).ConfigureAwait(false);
                 if (init.Status == ProcessStatus.Created)
                 {
@@ -185,13 +188,23 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
             {
                 throw ShimFailure.Precondition($"container {config.ContainerId} is {init.Status.ToString().ToLowerInvariant()}; kill it first");
             }
-            // A created container that never started: delete --force kills its waiting init.
-            await runtime.DeleteAsync(config.ContainerId, force: init.Status == ProcessStatus.Created).ConfigureAwait(false);
+            PscTrace.Step("shim.delete.begin", config.ContainerId);
+            var created = init.Status == ProcessStatus.Created;
+            if (created && init.ExitIfDone is null)
+            {
+                // A created container that never started: kill its waiting init here and collect it
+                // first, so the runtime's delete --force finds it stopped (a hosted runtime would
+                // otherwise wait for, and collect, the shim's own child).
+                Libc.kill(init.Pid, 9);
+                await init.Exit.ConfigureAwait(false);
+            }
+            await runtime.DeleteAsync(config.ContainerId, force: created).ConfigureAwait(false);
             var exit = await init.Exit.ConfigureAwait(false);
             init.Status = ProcessStatus.Deleted;
             File.Delete(config.BundleFile(ShimPaths.InitPidFile));
             events.Publish(ShimEventType.TaskDelete, pid: init.Pid, exit: exit);
             ShimLog.Info($"deleted {config.ContainerId}");
+            PscTrace.Step("shim.delete.end", config.ContainerId);
             return exit;
         }
         finally
@@ -283,6 +296,10 @@ internal sealed partial class TaskService(ShimConfig config, RuntimeCli runtime,
     {
         var status = await reaper.WaitAsync(process.Pid).ConfigureAwait(false);
         var exitedAt = DateTimeOffset.UtcNow;
+        if (process.ExecId is null)
+        {
+            PscTrace.Step("shim.exit", config.ContainerId);
+        }
         await process.DrainOutputAsync(DrainLimit).ConfigureAwait(false);
         var code = Libc.ExitCodeFromWaitStatus(status);
         var oom = process.ExecId is null && _oom is not null && _oom.Read() > _oomBaseline;

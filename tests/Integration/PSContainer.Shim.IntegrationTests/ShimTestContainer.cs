@@ -134,6 +134,20 @@ internal sealed class ShimTestContainer : IAsyncDisposable
         return await ConnectAsync();
     }
 
+    /// <summary>Starts the server the way the engine does (no `psc-shim start` in between).</summary>
+    public async Task<ShimClient> StartShimDirectlyAsync()
+    {
+        Address = await ShimServerLauncher.StartAsync(StartOptions());
+        return await ConnectAsync();
+    }
+
+    /// <summary>Makes <paramref name="spare"/> this container's shim.</summary>
+    public async Task<ShimClient> BindSpareAsync(SpareShim spare)
+    {
+        Address = await spare.BindAsync(Id, Bundle, null, null);
+        return await ConnectAsync();
+    }
+
     public Task<ShimClient> ConnectAsync() =>
         ShimClient.ConnectAsync(Address ?? throw new InvalidOperationException("the shim is not started"), Id);
 

@@ -30,6 +30,17 @@ public sealed class ShimOptionsTests
         Assert.Equal((0L, 1), (options.LogMaxSize, options.LogMaxFiles));
     }
 
+    [Fact]
+    public void SpareNeedsNoIdOrBundle()
+    {
+        var options = ShimOptions.Parse(["--spare-socket", "/run/s/spare-1.sock", "--socket-dir", "/run/s", "--runtime", "/usr/sbin/runc"]);
+
+        Assert.Equal("/run/s/spare-1.sock", options.SpareSocket);
+        Assert.Equal("/usr/sbin/runc", options.Runtime);
+        Assert.Throws<ArgumentException>(() => ShimOptions.Parse(["--spare-socket", "/run/s/x.sock", "--id", "c1"]));
+        Assert.Null(ShimOptions.Parse(["--id", "c1", "--bundle", Bundle]).SpareSocket);
+    }
+
     [Theory]
     [InlineData("--bundle", "/tmp")]
     [InlineData("--id", "a/b", "--bundle", "/tmp")]
