@@ -78,6 +78,7 @@ public sealed partial class ContainerRuntime
                 SeccompProgram = seccomp,
                 SeccompFlags = flags,
                 CapabilityNumber = _options.CapabilityNumber,
+                Lsm = HostLsm.Value,
             });
             using var stage = StageZero.Start(_options.NsexecPath, plan, firstFd, inherit);
             console?.Dispose();

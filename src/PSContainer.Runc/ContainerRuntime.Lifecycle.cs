@@ -137,6 +137,7 @@ public sealed partial class ContainerRuntime
                 SeccompProgram = seccomp,
                 SeccompFlags = seccompFlags,
                 CapabilityNumber = _options.CapabilityNumber,
+                Lsm = HostLsm.Value,
                 HostHasKcore = File.Exists("/proc/kcore"),
                 CgroupMounts = cgroup?.MountSources ?? [],
                 TraceFd = Trace.On ? traceFd : null,
@@ -262,6 +263,9 @@ public sealed partial class ContainerRuntime
             }
         }
     }
+
+    /// <summary>The host's label LSMs, read once per process.</summary>
+    private static readonly Lazy<HostSecurityModules> HostLsm = new(HostSecurityModules.Detect);
 
     private static Socket ConnectConsole(string path)
     {

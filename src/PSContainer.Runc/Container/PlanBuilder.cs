@@ -144,7 +144,7 @@ public static class PlanBuilder
             plan.Add(PlanOp.Personality, $"personality {personality.Domain}", [personality.Domain == "LINUX32" ? 8 : 0]);
         }
         AddProcess(plan, process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
-            inputs.CapabilityNumber, inputs.ExecFifoFd, spec.Hooks?.StartContainer, inputs);
+            inputs.CapabilityNumber, inputs.ExecFifoFd, spec.Hooks?.StartContainer, inputs, inputs.Lsm);
         return plan;
     }
 
@@ -185,7 +185,7 @@ public static class PlanBuilder
                 PlanStep.Utf8("/dev/ptmx"), PlanStep.Utf8(""));
         }
         AddProcess(plan, inputs.Process, inputs.FirstRuntimeFd, inputs.Home, inputs.SeccompProgram, inputs.SeccompFlags,
-            inputs.CapabilityNumber, execFifoFd: null, startHooks: null, trace: null);
+            inputs.CapabilityNumber, execFifoFd: null, startHooks: null, trace: null, inputs.Lsm);
         return plan;
     }
 
@@ -512,8 +512,35 @@ public static class PlanBuilder
     private static void AddSeccomp(Plan plan, byte[] program, long flags) =>
         plan.Add(PlanOp.Seccomp, $"install the seccomp filter ({program.Length / 8} instructions)", [flags], program);
 
+    /// <summary>
+    /// An AppArmor profile or SELinux label for the workload's execve. Without the LSM on the host
+    /// it is an error, as with runc (a silently unconfined container would be worse).
+    /// </summary>
+    private static void AddLsmLabels(Plan plan, OciProcess process, HostSecurityModules lsm)
+    {
+        if (!string.IsNullOrEmpty(process.ApparmorProfile))
+        {
+            if (!lsm.AppArmor)
+            {
+                throw new RuncException($"config.json: process.apparmorProfile: \"{process.ApparmorProfile}\" is set but AppArmor is not enabled on this host");
+            }
+            plan.Add(PlanOp.WriteFile, $"apparmor profile {process.ApparmorProfile} on exec", null,
+                PlanStep.Utf8("/proc/self/attr/apparmor/exec"), PlanStep.Utf8("exec " + process.ApparmorProfile));
+        }
+        if (!string.IsNullOrEmpty(process.SelinuxLabel))
+        {
+            if (!lsm.Selinux)
+            {
+                throw new RuncException($"config.json: process.selinuxLabel: \"{process.SelinuxLabel}\" is set but SELinux is not enabled on this host");
+            }
+            plan.Add(PlanOp.WriteFile, $"selinux label {process.SelinuxLabel} on exec", null,
+                PlanStep.Utf8("/proc/self/attr/exec"), PlanStep.Utf8(process.SelinuxLabel));
+        }
+    }
+
     private static void AddProcess(Plan plan, OciProcess process, int firstRuntimeFd, string home, byte[]? seccomp,
-        long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks, PlanInputs? trace)
+        long seccompFlags, Func<string, int?> capNumber, int? execFifoFd, List<Hook>? startHooks, PlanInputs? trace,
+        HostSecurityModules lsm)
     {
         if (process.IoPriority is { } io)
         {
@@ -524,10 +551,11 @@ public static class PlanBuilder
             };
             plan.Add(PlanOp.IoPrio, $"ioprio {io.Class} {io.Priority}", [(cls << 13) | io.Priority]);
         }
-        if (process.Scheduler is not null)
+        if (process.Scheduler is { } scheduler)
         {
-            throw new RuncException("config.json: process.scheduler is not supported by psc-runc");
+            plan.Add(PlanOp.Sched, $"sched_setattr {scheduler.Policy}", null, SchedulerAttr.Encode(scheduler));
         }
+        AddLsmLabels(plan, process, lsm);
         plan.Add(PlanOp.CloseFds, $"mark fds >= {firstRuntimeFd} close-on-exec", [firstRuntimeFd]);
 
         var caps = process.Capabilities ?? new LinuxCapabilities();

@@ -65,6 +65,9 @@ public sealed record PlanInputs
     /// the mount is then a cgroup2 mount.
     /// </summary>
     public IReadOnlyList<CgroupMountSource> CgroupMounts { get; init; } = [];
+
+    /// <summary>The host's label LSMs (process.apparmorProfile, process.selinuxLabel); none by default.</summary>
+    public HostSecurityModules Lsm { get; init; } = HostSecurityModules.None;
 }
 
 /// <summary>What an exec needs: the target container's init pid and namespaces, and the process to run.</summary>
@@ -93,4 +96,7 @@ public sealed record ExecPlanInputs
     public long SeccompFlags { get; init; }
 
     public required Func<string, int?> CapabilityNumber { get; init; }
+
+    /// <summary>The host's label LSMs (process.apparmorProfile, process.selinuxLabel); none by default.</summary>
+    public HostSecurityModules Lsm { get; init; } = HostSecurityModules.None;
 }

@@ -67,6 +67,8 @@ public enum PlanOp : uint
     WaitFifo = 34,
     /// <summary>Append a PSC_TRACE_FILE line for step str0 (container id str1) to fd num0.</summary>
     Trace = 35,
+    /// <summary>sched_setattr(0, str0, 0): str0 is a struct sched_attr (48 bytes, size field set).</summary>
+    Sched = 36,
 }
 
 /// <summary>Option bits in num1 of Mount, Symlink, WriteFile and Mask (OPT_* in nsexec.c).</summary>
