@@ -53,7 +53,7 @@ public sealed class SystemService(ContainerService containers, IImageStore image
             Driver = snapshotter.Name,
             DriverStatus = [],
             DockerRootDir = options.DataRoot,
-            Plugins = new PluginsInfo { Volume = ["local"], Network = ["host", "null"], Log = ["json-file"] },
+            Plugins = new PluginsInfo { Volume = ["local"], Network = ["bridge", "host", "null"], Log = ["json-file"] },
             MemoryLimit = true,
             SwapLimit = File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || cgroupV2,
             CpuCfsPeriod = true,

@@ -30,6 +30,9 @@ public sealed class EngineProcess : IDisposable
     public string ExecRoot { get; }
     public string SocketPath { get; }
 
+    /// <summary>This engine's --network-prefix: its bridges, veths and iptables chains are named from it (and removed by it).</summary>
+    public string NetworkPrefix { get; } = Networking.HostNetworkCleanup.NewPrefix();
+
     public int Pid => _engine?.Id ?? 0;
 
     /// <summary>What the engine wrote to stderr so far (attached to failure messages).</summary>
@@ -53,7 +56,7 @@ public sealed class EngineProcess : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--data-root", DataRoot, "--exec-root", ExecRoot, "--debug" })
+        foreach (var arg in new[] { "--data-root", DataRoot, "--exec-root", ExecRoot, "--network-prefix", NetworkPrefix, "--debug" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -209,6 +212,7 @@ public sealed class EngineProcess : IDisposable
             Stop();
             KillLeftoverShims();
             UnmountUnder(Root);
+            Networking.HostNetworkCleanup.RemoveAll(NetworkPrefix);
             try
             {
                 Directory.Delete(Root, recursive: true);

@@ -30,10 +30,12 @@ public sealed partial class NetworkService
                 {
                     throw EngineException.InvalidParameter($"network {primary.Name} cannot be used as the network mode here");
                 }
-                record.Attachments.Add(NewAttachment(primary, requested.GetValueOrDefault(networkMode) ?? requested.GetValueOrDefault(primary.Name) ?? requested.GetValueOrDefault(primary.Id)));
+                record.Attachments.Add(NewAttachment(primary, requested.GetValueOrDefault(networkMode) ?? requested.GetValueOrDefault(primary.Name)
+                    ?? requested.GetValueOrDefault(primary.Id) ?? (primary.Name == BridgeNetworkName ? requested.GetValueOrDefault("default") : null)));
                 foreach (var (name, settings) in requested)
                 {
-                    var network = Find(name);
+                    // The CLI may name the default network "default".
+                    var network = Find(ModeNetworkName(name));
                     if (network.Id == primary.Id)
                     {
                         continue;

@@ -68,6 +68,7 @@ public sealed partial class NetworkService
     /// </summary>
     public void Initialize()
     {
+        using var hostLock = HostNetworkLock.Acquire();
         lock (_lock)
         {
             foreach (var (_, record) in _networkStore.List())
@@ -78,7 +79,15 @@ public sealed partial class NetworkService
             foreach (var network in _networks.Values.Where(n => n.Driver == "bridge"))
             {
                 _pools[network.Id] = PoolOf(network);
-                _driver.CreateNetwork(BridgeOf(network));
+                try
+                {
+                    _driver.CreateNetwork(BridgeOf(network));
+                }
+                catch (Exception e) when (e is IOException or FirewallException or ArgumentException)
+                {
+                    // The engine still serves everything else; containers on this network fail to start with the reason.
+                    _logger.LogError("network {Name}: setting up bridge {Bridge} failed: {Error}", network.Name, network.BridgeName, e.Message);
+                }
             }
             foreach (var (_, record) in _containerStore.List())
             {
@@ -170,6 +179,7 @@ public sealed partial class NetworkService
                 ? m : throw EngineException.InvalidParameter($"invalid MTU \"{mtuText}\": a number from 68 to 65535");
         }
 
+        using var hostLock = HostNetworkLock.Acquire();
         lock (_lock)
         {
             if (_networks.Values.Any(n => n.Name == name))

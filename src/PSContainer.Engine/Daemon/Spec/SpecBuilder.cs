@@ -222,9 +222,9 @@ public static class SpecBuilder
         }
         else if (network != "host")
         {
-            // "none", "bridge", "default" and named networks: a network namespace of its own.
-            // Until bridge networking exists it holds only the loopback device.
-            namespaces.Add(new LinuxNamespace { Type = "network" });
+            // "none", "bridge", "default" and named networks: a network namespace of its own, made and
+            // wired by the engine before the task starts (the path), or a fresh one from the runtime.
+            namespaces.Add(new LinuxNamespace { Type = "network", Path = networkNamespacePath });
         }
         if (host.PidMode != "host")
         {

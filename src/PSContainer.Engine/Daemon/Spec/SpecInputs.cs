@@ -5,7 +5,8 @@ namespace PSContainer.Engine.Daemon.Spec;
 
 /// <summary>Everything besides the container record that the OCI spec depends on, resolved by the caller.</summary>
 /// <param name="User">The process identity, resolved through the image's /etc/passwd and /etc/group.</param>
-/// <param name="NetworkNamespacePath">For NetworkMode container:ID, the other container's /proc/PID/ns/net.</param>
+/// <param name="NetworkNamespacePath">The network namespace to join: the engine's pinned one (bridge, none, user
+/// networks) or, for NetworkMode container:ID, the other container's; null: the runtime makes a new one.</param>
 /// <param name="CgroupsPath">The container's cgroup, e.g. "/pscontainer/&lt;id&gt;".</param>
 /// <param name="DefaultSeccomp">Docker's default profile for the container's capability set (the profile allows
 /// some system calls only with the matching capability), applied unless seccomp=unconfined or --privileged.</param>

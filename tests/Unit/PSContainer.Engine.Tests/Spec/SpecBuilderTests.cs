@@ -191,8 +191,11 @@ public sealed class SpecBuilderTests
         var joined = SpecBuilder.Build(Record(host: h => h.NetworkMode = "container:other"), Inputs());
         Assert.Equal("/proc/42/ns/net", joined.Linux!.Namespaces!.Single(n => n.Type == "network").Path);
 
-        var none = SpecBuilder.Build(Record(host: h => h.NetworkMode = "none"), Inputs());
+        // none, bridge and user networks join the namespace the engine pinned and wired, or get a fresh one.
+        var none = SpecBuilder.Build(Record(host: h => h.NetworkMode = "none"), Inputs() with { NetworkNamespacePath = null });
         Assert.Null(none.Linux!.Namespaces!.Single(n => n.Type == "network").Path);
+        var pinned = SpecBuilder.Build(Record(host: h => h.NetworkMode = "bridge"), Inputs() with { NetworkNamespacePath = "/run/pscontainer/netns/x" });
+        Assert.Equal("/run/pscontainer/netns/x", pinned.Linux!.Namespaces!.Single(n => n.Type == "network").Path);
     }
 
     [Fact]
