@@ -220,4 +220,28 @@ public sealed class VolumeCliTests(EngineFixture fixture) : IClassFixture<Engine
         Assert.DoesNotContain("bad2", VolumeNames());
         Assert.False(Directory.Exists(Path.Combine(VolumesRoot, "bad1")));
     }
+
+    [RequiresRootFact]
+    public void ARunningContainersVolumeStaysMountedAndInUseAcrossAnEngineCrash()
+    {
+        Engine.DockerOk("volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=4m crashv1");
+        var data = Path.Combine(VolumesRoot, "crashv1", "_data");
+        var id = Engine.DockerOk("run -d -v crashv1:/t busybox sh -c 'echo alive > /t/f; exec sleep 300'").Trim();
+        try
+        {
+            Assert.Equal("alive\n", Engine.DockerOk($"exec {id} sh -c 'while [ ! -s /t/f ]; do sleep 0.1; done; cat /t/f'"));
+            Engine.Kill();
+            Engine.Start();
+            Assert.True(IsMountPoint(data)); // the running user keeps it mounted
+            Assert.Equal("alive\n", File.ReadAllText(Path.Combine(data, "f")));
+            Assert.Contains($"volume is in use - [{id}]", Engine.Docker("volume rm crashv1").Stderr, StringComparison.Ordinal);
+            Engine.DockerOk("stop -t 0 " + id);
+            Assert.False(IsMountPoint(data)); // the last user stopped
+        }
+        finally
+        {
+            Engine.Docker("rm -f " + id);
+        }
+        Assert.Equal("crashv1\n", Engine.DockerOk("volume rm crashv1"));
+    }
 }
