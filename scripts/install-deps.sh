@@ -6,6 +6,7 @@ PACKAGES=(
   gcc libc6-dev          # psc-nsexec
   runc                   # reference runtime for differential tests
   busybox-static umoci skopeo jq tar   # ../shared/images/make-test-images.sh
+  zstd                   # zstd-compressed image layers are decompressed by the zstd program
   docker-registry        # a real registry on 127.0.0.1 for pull/push tests
   iptables iproute2      # bridge networking and port publishing
   podman docker.io uidmap  # engines driving psc-runc, and side-by-side benchmarks

@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using PSContainer.Engine.Core.Errdefs;
 using PSContainer.Engine.Core.Snapshots;
@@ -11,7 +10,7 @@ namespace PSContainer.Engine.Core.Diff;
 /// <summary>
 /// Applies a layer tar to a directory: creates every entry with its type (files, directories,
 /// symlinks, hard links, character and block devices, FIFOs), owner, mode (setuid, setgid and
-/// sticky bits too), mtime and PAX "SCHILY.xattr." attributes, and turns OCI whiteouts
+/// sticky bits too), mtime and PAX "SCHILY.xattr." attributes (binary values too), and turns OCI whiteouts
 /// (<c>.wh.NAME</c>, <c>.wh..wh..opq</c>) into deletions or into overlayfs whiteouts, as the
 /// target needs. Every path is resolved inside the target (<see cref="RootedDirectory"/>).
 /// </summary>
@@ -30,7 +29,9 @@ public static class LayerApplier
         var added = new HashSet<string>(StringComparer.Ordinal);
         var directoryTimes = new List<(string[] Parts, DateTimeOffset Time)>();
         long written = 0;
-        using var reader = new TarReader(tar, leaveOpen: true);
+        // Binary PAX values (security.capability) come from the raw header bytes, see PaxHeaderRecorder.
+        using var recorder = new PaxHeaderRecorder(tar);
+        using var reader = new TarReader(recorder, leaveOpen: true);
         TarEntry? entry;
         while ((entry = reader.GetNextEntry()) is not null)
         {
@@ -62,7 +63,7 @@ public static class LayerApplier
                 written += Create(root, parent, parentFd, name, entry);
             }
             added.Add(relative);
-            SetMetadata(parent, parentFd, name, entry, preserveOwnership);
+            SetMetadata(parent, parentFd, name, entry, preserveOwnership, recorder.Current);
             if (entry.EntryType == TarEntryType.Directory)
             {
                 directoryTimes.Add((parts, entry.ModificationTime));
@@ -158,7 +159,8 @@ public static class LayerApplier
         return entry.Length;
     }
 
-    private static void SetMetadata(SafeFileHandle parent, int parentFd, string name, TarEntry entry, bool preserveOwnership)
+    private static void SetMetadata(SafeFileHandle parent, int parentFd, string name, TarEntry entry, bool preserveOwnership,
+        IReadOnlyDictionary<string, byte[]>? rawRecords)
     {
         if (preserveOwnership)
         {
@@ -170,19 +172,15 @@ public static class LayerApplier
             // is a directory we merged into), so following it cannot leave the root.
             Check(Libc.fchmodat(parentFd, name, (uint)entry.Mode & 0xFFFu, 0), "chmod", entry);
         }
-        if (entry is PaxTarEntry pax)
+        if (entry is PaxTarEntry)
         {
-            foreach (var (key, value) in pax.ExtendedAttributes)
+            foreach (var (key, value) in rawRecords ?? new Dictionary<string, byte[]>())
             {
-                // System.Formats.Tar decodes PAX values as UTF-8, so a binary value (such as
-                // security.capability) arrives with U+FFFD in it and cannot be restored: skip it
-                // rather than write a corrupt attribute.
                 // overlayfs' own attributes (opaque, redirect, metacopy, ...) would steer the
                 // kernel's view of the layers; only whiteout entries may create them.
-                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal) && !value.Contains('\uFFFD', StringComparison.Ordinal)
-                    && !key.StartsWith(PaxXattrPrefix + "trusted.overlay.", StringComparison.Ordinal))
+                if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal) && !key.StartsWith(PaxXattrPrefix + "trusted.overlay.", StringComparison.Ordinal))
                 {
-                    FileStat.SetXattr(RootedDirectory.ProcPath(parent, name), key[PaxXattrPrefix.Length..], Encoding.UTF8.GetBytes(value));
+                    FileStat.SetXattr(RootedDirectory.ProcPath(parent, name), key[PaxXattrPrefix.Length..], value);
                 }
             }
         }

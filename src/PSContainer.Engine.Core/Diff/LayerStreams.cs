@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using PSContainer.Engine.Core.Errdefs;
 using PSContainer.Oci;
 
 namespace PSContainer.Engine.Core.Diff;
@@ -10,7 +9,8 @@ public static class LayerStreams
 {
     /// <summary>
     /// Wraps <paramref name="blob"/> so that reading it yields the uncompressed tar. Gzip is
-    /// recognised by its magic (1f 8b); zstd (28 b5 2f fd) is refused with a clear error.
+    /// recognised by its magic (1f 8b); zstd (28 b5 2f fd) goes through the zstd program
+    /// (<see cref="ZstdProcessStream"/>), a clear error when it is not installed.
     /// </summary>
     public static Stream Decompress(Stream blob, string what)
     {
@@ -32,7 +32,7 @@ public static class LayerStreams
         }
         if (read >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
         {
-            throw CoreException.NotImplemented($"{what}: zstd layers are not supported yet");
+            return ZstdProcessStream.Open(buffered, what);
         }
         return buffered;
     }

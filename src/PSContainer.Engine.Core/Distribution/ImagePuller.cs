@@ -59,9 +59,11 @@ internal sealed class ImagePuller
             {
                 throw CoreException.NotImplemented($"layer {layer.Digest}: media type \"{layer.MediaType}\" is not supported");
             }
-            if (MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.Zstd)
+            if (MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.Zstd && Diff.ZstdProcessStream.Program is null)
             {
-                throw CoreException.NotImplemented($"layer {layer.Digest}: zstd-compressed layers are not supported yet ({layer.MediaType})");
+                // Refused before any download: there would be no way to unpack it.
+                throw CoreException.NotImplemented(
+                    $"layer {layer.Digest}: zstd-compressed layer ({layer.MediaType}), and the zstd program is not installed (Debian package zstd)");
             }
         }
 

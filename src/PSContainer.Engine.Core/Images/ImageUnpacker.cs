@@ -74,9 +74,9 @@ public sealed class ImageUnpacker
 
     private void ApplyLayer(Descriptor layer, Digest diffId, string chainId, string? parent)
     {
-        if (MediaTypes.IsLayer(layer.MediaType) && MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.Zstd)
+        if (MediaTypes.IsLayer(layer.MediaType) && MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.Zstd && Diff.ZstdProcessStream.Program is null)
         {
-            throw CoreException.NotImplemented($"layer {layer.Digest}: zstd layers are not supported yet");
+            throw CoreException.NotImplemented($"layer {layer.Digest}: zstd-compressed layer, and the zstd program is not installed (Debian package zstd)");
         }
         var key = $"extract-{Guid.NewGuid():N} {chainId}";
         _snapshotter.Prepare(key, parent);

@@ -11,8 +11,8 @@ internal static class TestImageBuilder
 {
     public sealed record Built(Descriptor Manifest, Descriptor Config, IReadOnlyList<(Descriptor Descriptor, byte[] Blob)> Layers);
 
-    /// <summary>A layer: a gzip tar holding one file named <paramref name="file"/>.</summary>
-    public static (byte[] Gzip, Digest DiffId) Layer(string file, string content)
+    /// <summary>A layer: a gzip (or, for a zstd media type, zstd) tar holding one file named <paramref name="file"/>.</summary>
+    public static (byte[] Gzip, Digest DiffId) Layer(string file, string content, string mediaType = MediaTypes.OciLayerGzip)
     {
         using var tar = new MemoryStream();
         using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
@@ -25,6 +25,10 @@ internal static class TestImageBuilder
             writer.WriteEntry(entry);
         }
         var raw = tar.ToArray();
+        if (MediaTypes.LayerCompressionOf(mediaType) == LayerCompression.Zstd)
+        {
+            return (ZstdCompress(raw), Digest.FromBytes(raw));
+        }
         using var gz = new MemoryStream();
         using (var gzip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -33,15 +37,35 @@ internal static class TestImageBuilder
         return (gz.ToArray(), Digest.FromBytes(raw));
     }
 
+    /// <summary>The zstd program's compression of <paramref name="data"/>.</summary>
+    private static byte[] ZstdCompress(byte[] data)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("zstd", ["-q", "-c"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = new MemoryStream();
+        var reader = process.StandardOutput.BaseStream.CopyToAsync(output);
+        process.StandardInput.BaseStream.Write(data);
+        process.StandardInput.Close();
+        reader.GetAwaiter().GetResult();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output.ToArray() : throw new InvalidOperationException($"zstd -c exited {process.ExitCode}");
+    }
+
     /// <summary>Publishes an image of <paramref name="layerCount"/> layers (as <paramref name="architecture"/>) under repository/tag.</summary>
+    /// <param name="mangle">Changes each compressed layer before it is digested and published (for corrupt-content tests).</param>
     public static Built Publish(FakeRegistry registry, string repository, string? tag, int layerCount, string architecture = "amd64",
-        string layerMediaType = MediaTypes.OciLayerGzip, string seed = "")
+        string layerMediaType = MediaTypes.OciLayerGzip, string seed = "", Func<byte[], byte[]>? mangle = null)
     {
         var layers = new List<(Descriptor, byte[])>();
         var diffIds = new List<Digest>();
         for (var i = 0; i < layerCount; i++)
         {
-            var (gzip, diffId) = Layer($"file{i}", $"layer {i} of {architecture}{seed}");
+            var (gzip, diffId) = Layer($"file{i}", $"layer {i} of {architecture}{seed}", layerMediaType);
+            gzip = mangle?.Invoke(gzip) ?? gzip;
             var descriptor = new Descriptor { MediaType = layerMediaType, Digest = Digest.FromBytes(gzip), Size = gzip.Length };
             registry.Blobs[descriptor.Digest.ToString()] = gzip;
             layers.Add((descriptor, gzip));
