@@ -9,8 +9,8 @@ namespace PSContainer.Engine.IntegrationTests.Networking;
 /// Networking through the real docker CLI: user networks, isolation, --network none, published
 /// ports (reached from the host on 127.0.0.1 only), connect/disconnect of a running container.
 /// Traffic goes to 127.0.0.0/8 and into the namespaces the engine makes for these containers.
-/// wget writes to a file, not "-O -": busybox 1.35's wget crashes writing to stdout under the
-/// default seccomp profile here (a runtime matter, not networking).
+/// wget writes to a file and is bounded by timeout(1): busybox 1.35's wget crashes (SIGSEGV) with
+/// "-O -" or "-T" under the default seccomp profile here (a runtime matter, not networking).
 /// </summary>
 public sealed class NetworkingTests(EngineFixture fixture) : IClassFixture<EngineFixture>
 {
@@ -47,7 +47,7 @@ public sealed class NetworkingTests(EngineFixture fixture) : IClassFixture<Engin
             Assert.True(fetched.ExitCode == 0, fetched.ToString());
             Assert.Equal("hello web-a\n", fetched.Stdout);
 
-            var blocked = Engine.Docker($"run --rm --network net-b busybox sh -c 'wget -q -O /tmp/page -T 3 http://{ip}/ && cat /tmp/page'");
+            var blocked = Engine.Docker($"run --rm --network net-b busybox sh -c 'timeout 3 wget -q -O /tmp/page http://{ip}/ && cat /tmp/page'");
             Assert.NotEqual(0, blocked.ExitCode);
             Assert.NotEqual(0, Engine.Docker($"run --rm --network net-b busybox ping -c1 -W2 {ip}").ExitCode);
 
@@ -215,7 +215,7 @@ public sealed class NetworkingTests(EngineFixture fixture) : IClassFixture<Engin
     /// while the server's httpd may still be starting (docker run -d returns before it listens).
     /// </summary>
     internal static string Fetch(string host) =>
-        $"for i in $(seq 1 50); do wget -q -O /tmp/page -T 5 http://{host}/ && exec cat /tmp/page; sleep 0.2; done; exit 1";
+        $"for i in $(seq 1 50); do timeout 10 wget -q -O /tmp/page http://{host}/ && exec cat /tmp/page; sleep 0.2; done; exit 1";
 
     internal static int FreePort()
     {
