@@ -38,6 +38,7 @@ public static class PlanBuilder
         // oom_score_adj first, while /proc/self is still the host's (a joined pid and mount namespace
         // would leave /proc/self dangling until the clone) and lowering it is still allowed.
         AddOomScoreAdj(plan, process);
+        AddAffinity(plan, process.ExecCpuAffinity?.Initial, "initial");
 
         // Stage 0, in the runtime's namespaces: join what the config names by path.
         foreach (var type in Namespaces.JoinOrder)
@@ -163,6 +164,7 @@ public static class PlanBuilder
         // Before the joins: after setns into the pid and mount namespaces /proc/self does not resolve
         // until the clone (this process is not in the pid namespace the joined /proc shows).
         AddOomScoreAdj(plan, inputs.Process);
+        AddAffinity(plan, inputs.Process.ExecCpuAffinity?.Initial, "initial");
         foreach (var type in Namespaces.JoinOrder.Where(inputs.NamespacesToJoin.Contains))
         {
             var path = $"/proc/{inputs.InitPid}/ns/{Namespaces.ProcName(type)}";
@@ -483,6 +485,14 @@ public static class PlanBuilder
         return key is "kernel.hostname" or "kernel.domainname" ? "uts" : null;
     }
 
+    private static void AddAffinity(Plan plan, string? cpus, string which)
+    {
+        if (!string.IsNullOrEmpty(cpus))
+        {
+            plan.Add(PlanOp.Affinity, $"sched_setaffinity {cpus} ({which})", null, CpuList.ToMask(cpus, $"process.execCPUAffinity.{which}"));
+        }
+    }
+
     private static void AddOomScoreAdj(Plan plan, OciProcess process)
     {
         if (process.OomScoreAdj is { } oom)
@@ -639,6 +649,8 @@ public static class PlanBuilder
             }
             fifo = -1;
         }
+        // The final affinity goes last: joining the cgroup (a cpuset) resets the initial one.
+        AddAffinity(plan, process.ExecCpuAffinity?.Final, "final");
         plan.Add(PlanOp.Exec, $"exec {args[0]}", [fifo], PlanStep.Utf8(args[0]), PlanStep.Vector(args), PlanStep.Vector(env), PlanStep.Utf8(pathVar));
     }
 

@@ -48,7 +48,7 @@ enum op {
 	OP_BOUNDING = 19, OP_CAPS = 20, OP_NO_NEW_PRIVS = 21, OP_SECCOMP = 22, OP_CLOSE_FDS = 23,
 	OP_CHDIR = 24, OP_UMASK = 25, OP_SETSID = 26, OP_PTY = 27, OP_PERSONALITY = 28,
 	OP_BARRIER = 29, OP_EXEC = 30, OP_IOPRIO = 31, OP_MASK = 32, OP_RUN_HOOK = 33, OP_WAIT_FIFO = 34, OP_TRACE = 35,
-	OP_SCHED = 36,
+	OP_SCHED = 36, OP_AFFINITY = 37,
 };
 
 /* Option bits in num[1] of MOUNT, MKDIR, SYMLINK, WRITE_FILE and MASK. */
@@ -709,6 +709,12 @@ static void run_step(const struct step *s)
 		if (s->len[0] != 48)
 			fail(EINVAL);
 		check((int)syscall(SYS_sched_setattr, 0, s->str[0], 0));
+		break;
+	case OP_AFFINITY:
+		/* str0 is a CPU bit mask in the kernel's layout (unsigned longs, little-endian bit order). */
+		if (s->len[0] == 0 || s->len[0] % sizeof(unsigned long) != 0)
+			fail(EINVAL);
+		check((int)syscall(SYS_sched_setaffinity, 0, (size_t)s->len[0], s->str[0]));
 		break;
 	default: fail(ENOSYS);
 	}

@@ -69,6 +69,8 @@ public enum PlanOp : uint
     Trace = 35,
     /// <summary>sched_setattr(0, str0, 0): str0 is a struct sched_attr (48 bytes, size field set).</summary>
     Sched = 36,
+    /// <summary>sched_setaffinity(0, len, str0): str0 is a cpu_set_t bit mask (process.execCPUAffinity).</summary>
+    Affinity = 37,
 }
 
 /// <summary>Option bits in num1 of Mount, Symlink, WriteFile and Mask (OPT_* in nsexec.c).</summary>

@@ -22,6 +22,20 @@ public class ProcessAttributeTests(BundleFixture fixture) : IClassFixture<Bundle
     }
 
     [RequiresRootFact]
+    public void The_final_cpu_affinity_applies_to_the_workload()
+    {
+        var last = Environment.ProcessorCount - 1;
+        using var b = fixture.NewBundle(s =>
+        {
+            s.Process!.Args = ["grep", "Cpus_allowed_list", "/proc/self/status"];
+            s.Process.ExecCpuAffinity = new CpuAffinity { Initial = "0", Final = $"{last}" };
+        });
+        var r = Cli.Psc_(b, "run", "-b", b.Dir, "q" + Guid.NewGuid().ToString("N")[..10]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal($"Cpus_allowed_list:\t{last}\n", r.Stdout);
+    }
+
+    [RequiresRootFact]
     public void An_apparmor_profile_without_apparmor_is_a_clear_error()
     {
         if (File.Exists("/sys/module/apparmor/parameters/enabled"))

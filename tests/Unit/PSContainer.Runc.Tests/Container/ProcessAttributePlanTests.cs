@@ -56,4 +56,21 @@ public class ProcessAttributePlanTests
         Assert.Equal("system_u:system_r:container_t:s0", Build(spec, new HostSecurityModules(false, true)).Steps
             .Single(s => s.Op == PlanOp.WriteFile && s.Text(0) == "/proc/self/attr/exec").Text(1));
     }
+
+    [Fact]
+    public void Exec_cpu_affinity_is_a_mask_set_first_and_again_right_before_exec()
+    {
+        var spec = TestSpecs.Busybox();
+        spec.Process!.ExecCpuAffinity = new CpuAffinity { Initial = "0-2,9", Final = "1" };
+        var steps = Build(spec).Steps;
+        Assert.Equal(PlanOp.Affinity, steps[0].Op);
+        Assert.Equal(new byte[] { 0b0000_0111, 0b0000_0010, 0, 0, 0, 0, 0, 0 }, steps[0].Strings[0]);
+        Assert.Equal(PlanOp.Affinity, steps[^2].Op);
+        Assert.Equal(new byte[] { 0b10, 0, 0, 0, 0, 0, 0, 0 }, steps[^2].Strings[0]);
+        Assert.Equal(16, CpuList.ToMask("64", "f").Length);
+        spec.Process.ExecCpuAffinity.Final = "3-1";
+        Assert.EndsWith("process.execCPUAffinity.final: invalid CPU range \"3-1\"", Assert.Throws<RuncException>(() => Build(spec)).Message, StringComparison.Ordinal);
+        spec.Process.ExecCpuAffinity.Final = "a";
+        Assert.EndsWith("process.execCPUAffinity.final: invalid CPU list \"a\"", Assert.Throws<RuncException>(() => Build(spec)).Message, StringComparison.Ordinal);
+    }
 }
