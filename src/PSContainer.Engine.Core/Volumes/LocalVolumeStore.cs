@@ -198,7 +198,7 @@ public sealed class LocalVolumeStore
     {
         lock (_lock)
         {
-            UnmountLocked(name, user);
+            _ = UnmountLocked(name, user);
             if (_users.TryGetValue(name, out var users))
             {
                 users.Remove(user);
@@ -244,23 +244,30 @@ public sealed class LocalVolumeStore
         }
     }
 
-    /// <summary>The user stopped: the last one out unmounts a volume with driver options. Idempotent.</summary>
-    public void Unmount(string name, string user)
+    /// <summary>
+    /// The user stopped: the last one out unmounts a volume with driver options. Idempotent;
+    /// returns whether <paramref name="user"/> was an active user.
+    /// </summary>
+    public bool Unmount(string name, string user)
     {
         lock (_lock)
         {
-            UnmountLocked(name, user);
+            return UnmountLocked(name, user);
         }
     }
 
-    private void UnmountLocked(string name, string user)
+    private bool UnmountLocked(string name, string user)
     {
-        if (!_active.TryGetValue(name, out var active) || !active.Remove(user) || active.Count > 0)
+        if (!_active.TryGetValue(name, out var active) || !active.Remove(user))
         {
-            return;
+            return false;
         }
-        _active.Remove(name);
-        UnmountIfMounted(name);
+        if (active.Count == 0)
+        {
+            _active.Remove(name);
+            UnmountIfMounted(name);
+        }
+        return true;
     }
 
     /// <summary>

@@ -192,6 +192,14 @@ public sealed partial class VolumeService
                             point.CopyData = false;
                             changed = true;
                         }
+                        events?.Publish("volume", "mount", point.Name!, new Dictionary<string, string>
+                        {
+                            ["driver"] = point.Driver,
+                            ["container"] = containerId,
+                            ["destination"] = point.Destination,
+                            ["read/write"] = point.RW ? "true" : "false",
+                            ["propagation"] = point.Propagation,
+                        });
                         break;
                     case "bind" when !Path.Exists(point.Source):
                         if (!point.CreateHostPath)
@@ -224,7 +232,10 @@ public sealed partial class VolumeService
     {
         foreach (var point in MountsOf(containerId).Where(p => p.Type == "volume"))
         {
-            store.Unmount(point.Name!, containerId);
+            if (store.Unmount(point.Name!, containerId))
+            {
+                events?.Publish("volume", "unmount", point.Name!, new Dictionary<string, string> { ["driver"] = point.Driver, ["container"] = containerId });
+            }
         }
     }
 

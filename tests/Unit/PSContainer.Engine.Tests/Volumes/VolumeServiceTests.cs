@@ -145,6 +145,12 @@ public sealed class VolumeServiceTests : IDisposable
 
         File.Delete(Path.Combine(_service.Store.MountpointOf(volume.Name!), "seed"));
         _service.Deactivate("c1");
+        using (var subscription = _events.Subscribe(DateTimeOffset.MinValue))
+        {
+            var mount = subscription.History.Single(e => e.Action == "mount");
+            Assert.Equal(("volume", volume.Name, "c1", "/data", "true"), (mount.Type, mount.ActorId, mount.Attributes["container"], mount.Attributes["destination"], mount.Attributes["read/write"]));
+            Assert.Single(subscription.History, e => e.Action == "unmount" && e.ActorId == volume.Name);
+        }
         _service.Activate("c1", rootfs);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_service.Store.MountpointOf(volume.Name!))); // copied once only
 
