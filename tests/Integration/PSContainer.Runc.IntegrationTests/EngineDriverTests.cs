@@ -26,6 +26,16 @@ public class PodmanDrivesPscRuncTests(PodmanFixture podman) : IClassFixture<Podm
     }
 
     [RequiresRootFact]
+    public void A_user_namespace_from_uidmap_and_gidmap()
+    {
+        // podman chowns its copy of the image to the mapped ids; psc-runc creates the namespace.
+        var r = podman.Podman(["run", "--rm", .. PodmanFixture.RunOptions, "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536",
+            "busybox", "sh", "-c", "id -u; cat /proc/self/uid_map; stat -c %u /bin; ls /sys/fs/cgroup/memory/cgroup.procs"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("0\n         0     100000      65536\n0\n/sys/fs/cgroup/memory/cgroup.procs\n", r.Stdout);
+    }
+
+    [RequiresRootFact]
     public void Detached_container_exec_ps_and_stop()
     {
         var name = Name();
