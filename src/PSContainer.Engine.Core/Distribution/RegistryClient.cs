@@ -257,8 +257,12 @@ public sealed class RegistryClient : IDisposable
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await RegistryErrors.FromResponseAsync(response, $"registry {Domain}: token endpoint {realm.GetLeftPart(UriPartial.Path)}", cancellationToken)
-                    .ConfigureAwait(false);
+                var subject = $"registry {Domain}: token endpoint {realm.GetLeftPart(UriPartial.Path)}";
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    subject += $" ({WhoAsked()})";
+                }
+                throw await RegistryErrors.FromResponseAsync(response, subject, cancellationToken).ConfigureAwait(false);
             }
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             TokenResponse? parsed;

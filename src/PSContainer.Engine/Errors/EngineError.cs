@@ -17,6 +17,8 @@ public enum EngineErrorKind
     NotModified,
     /// <summary>The operation is not allowed in the current state of the system (403).</summary>
     Forbidden,
+    /// <summary>A registry refused the credentials given for a login (401, as dockerd answers POST /auth).</summary>
+    Unauthorized,
     /// <summary>An endpoint or option this engine does not implement (501).</summary>
     NotImplemented,
     /// <summary>A dependency (shim, runtime, storage) is not reachable (503).</summary>

@@ -14,6 +14,7 @@ public static class ErrorMapping
         EngineErrorKind.InvalidParameter => 400,
         EngineErrorKind.NotModified => 304,
         EngineErrorKind.Forbidden => 403,
+        EngineErrorKind.Unauthorized => 401,
         EngineErrorKind.NotImplemented => 501,
         EngineErrorKind.Unavailable => 503,
         EngineErrorKind.Internal => 500,

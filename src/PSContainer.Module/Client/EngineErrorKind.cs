@@ -31,6 +31,8 @@ public enum EngineErrorKind
     AmbiguousName,
     /// <summary>Registry credentials were missing or refused.</summary>
     Unauthorized,
+    /// <summary>The engine does not allow the operation (HTTP 403), e.g. removing a predefined network.</summary>
+    OperationNotPermitted,
     /// <summary>The engine does not implement this endpoint.</summary>
     NotSupported,
     /// <summary>The engine's API version is older than this client supports.</summary>

@@ -17,7 +17,8 @@ public static class EngineErrorMapper
             HttpStatusCode.NotFound => NotFound(message, resource),
             HttpStatusCode.Conflict => Conflict(message),
             HttpStatusCode.BadRequest => InvalidArgument(message),
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => EngineErrorKind.Unauthorized,
+            HttpStatusCode.Unauthorized => EngineErrorKind.Unauthorized,
+            HttpStatusCode.Forbidden => Forbidden(message),
             HttpStatusCode.NotImplemented => EngineErrorKind.NotSupported,
             _ when Contains(message, "is not running") => EngineErrorKind.ContainerNotRunning,
             _ => EngineErrorKind.EngineError,
@@ -93,6 +94,21 @@ public static class EngineErrorMapper
             return Contains(message, "already in use") ? EngineErrorKind.NameConflict : EngineErrorKind.ResourceInUse;
         }
         return EngineErrorKind.NameConflict;
+    }
+
+    /// <summary>
+    /// dockerd answers 403 for a network with active endpoints and for predefined networks; a
+    /// registry's "denied" arrives as 403 too.
+    /// </summary>
+    private static EngineErrorKind Forbidden(string message)
+    {
+        if (Contains(message, "active endpoints") || Contains(message, "in use"))
+        {
+            return EngineErrorKind.ResourceInUse;
+        }
+        return Contains(message, "denied") || Contains(message, "unauthorized") || Contains(message, "authentication")
+            ? EngineErrorKind.Unauthorized
+            : EngineErrorKind.OperationNotPermitted;
     }
 
     private static EngineErrorKind InvalidArgument(string message) =>

@@ -40,23 +40,21 @@ public static class ArchiveTransfer
 
     /// <summary>
     /// Unpacks an archive whose single top entry is the copied item. Into an existing directory
-    /// it lands under its own name; otherwise it gets the destination's name (docker cp c:/a ./b).
+    /// it lands under its own name (merging into a directory of that name, as docker cp does);
+    /// otherwise it gets the destination's name (docker cp c:/a ./b). Returns the copied item's path.
     /// </summary>
     public static async Task<string> UnpackAsync(Stream archive, string destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(destination);
         var full = Path.GetFullPath(destination);
-        if (Directory.Exists(full))
-        {
-            await TarFile.ExtractToDirectoryAsync(archive, full, overwriteFiles: true, cancellationToken).ConfigureAwait(false);
-            return full;
-        }
-        var parent = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{destination}' has no parent directory.");
+        var intoDirectory = Directory.Exists(full);
+        var parent = intoDirectory ? full : Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{destination}' has no parent directory.");
         if (!Directory.Exists(parent))
         {
             throw new DirectoryNotFoundException($"The directory '{parent}' for the copy does not exist.");
         }
+        // Extracted beside the target first, so a failed or refused archive leaves nothing half-copied.
         var staging = Path.Combine(parent, ".psc-copy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
         try
@@ -67,19 +65,32 @@ public static class ArchiveTransfer
             {
                 throw new InvalidDataException($"The container sent {top.Count} top-level entries; expected exactly one.");
             }
-            if (Directory.Exists(top[0]))
-            {
-                Directory.Move(top[0], full);
-            }
-            else
-            {
-                File.Move(top[0], full, overwrite: true);
-            }
-            return full;
+            var target = intoDirectory ? Path.Combine(full, Path.GetFileName(top[0])) : full;
+            MoveInto(top[0], target);
+            return target;
         }
         finally
         {
             Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>Moves a file over <paramref name="target"/>, or a directory into it (merging with one that exists).</summary>
+    private static void MoveInto(string source, string target)
+    {
+        if (!Directory.Exists(source))
+        {
+            File.Move(source, target, overwrite: true);
+            return;
+        }
+        if (!Directory.Exists(target))
+        {
+            Directory.Move(source, target);
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(source))
+        {
+            MoveInto(entry, Path.Combine(target, Path.GetFileName(entry)));
         }
     }
 }

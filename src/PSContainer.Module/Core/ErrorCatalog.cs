@@ -28,6 +28,7 @@ public static class ErrorCatalog
         EngineErrorKind.InvalidArgument => new("InvalidArgument", "InvalidArgument", false),
         EngineErrorKind.AmbiguousName => new("AmbiguousName", "InvalidArgument", false),
         EngineErrorKind.Unauthorized => new("Unauthorized", "AuthenticationError", false),
+        EngineErrorKind.OperationNotPermitted => new("OperationNotPermitted", "PermissionDenied", false),
         EngineErrorKind.NotSupported => new("NotSupported", "NotImplemented", false),
         EngineErrorKind.OperationFailed => new("OperationFailed", "InvalidResult", false),
         EngineErrorKind.EngineError => new("EngineError", "NotSpecified", false),

@@ -18,6 +18,15 @@ public sealed partial class EngineProcess : IAsyncDisposable, IDisposable
     private StreamWriter? _log;
     private bool _disposed;
 
+    /// <summary>
+    /// This engine's --network-prefix ("m" + five random characters): its bridges, veths and
+    /// iptables chains are named from it, so they never meet another engine's and are removed at the end.
+    /// </summary>
+    public string NetworkPrefix { get; } = "m" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()[..5];
+
+    /// <summary>More psc-engine flags (e.g. --registry-certs-dir), set before <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public string Log => _root is null ? "" : File.ReadAllText(Path.Combine(_root, "engine.log"));
 
     public async Task<EngineEndpoint> StartAsync()
@@ -36,7 +45,12 @@ public sealed partial class EngineProcess : IAsyncDisposable, IDisposable
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             };
-            foreach (var arg in new[] { "--data-root", Path.Combine(_root, "data"), "--exec-root", Path.Combine(_root, "run"), "--host", "unix://" + socket })
+            foreach (var arg in new[] { "--data-root", Path.Combine(_root, "data"), "--exec-root", Path.Combine(_root, "run"), "--host", "unix://" + socket,
+                "--network-prefix", NetworkPrefix })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            foreach (var arg in ExtraArguments)
             {
                 start.ArgumentList.Add(arg);
             }
@@ -133,6 +147,7 @@ public sealed partial class EngineProcess : IAsyncDisposable, IDisposable
                 }
             }
             _process.Dispose();
+            HostNetworkCleanup.RemoveAll(NetworkPrefix);
         }
         if (_log is not null)
         {

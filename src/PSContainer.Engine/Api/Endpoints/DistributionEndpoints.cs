@@ -120,7 +120,8 @@ public sealed class DistributionEndpoints(DistributionService distribution, Even
         }
         catch (RegistryException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
         {
-            throw new EngineException(EngineErrorKind.Forbidden, e.Message, e);
+            // dockerd answers a refused login with 401; the registry's own message says why.
+            throw new EngineException(e.Status == System.Net.HttpStatusCode.Unauthorized ? EngineErrorKind.Unauthorized : EngineErrorKind.Forbidden, e.Message, e);
         }
         await response.WriteJsonAsync(200, new AuthResponse { Status = "Login Succeeded" }, ApiJsonContext.Default.AuthResponse, cancellationToken).ConfigureAwait(false);
     }

@@ -20,6 +20,9 @@ public class ErrorMappingTests
     [InlineData(HttpStatusCode.Conflict, "Container abc is paused. Unpause the container before stopping or killing", EngineResource.Container, EngineErrorKind.ContainerNotRunning)]
     [InlineData(HttpStatusCode.Unauthorized, "unauthorized: incorrect username or password", EngineResource.Engine, EngineErrorKind.Unauthorized)]
     [InlineData(HttpStatusCode.NotImplemented, "not implemented", EngineResource.Engine, EngineErrorKind.NotSupported)]
+    [InlineData(HttpStatusCode.Forbidden, "error while removing network: network web has active endpoints", EngineResource.Network, EngineErrorKind.ResourceInUse)]
+    [InlineData(HttpStatusCode.Forbidden, "bridge is a pre-defined network and cannot be removed", EngineResource.Network, EngineErrorKind.OperationNotPermitted)]
+    [InlineData(HttpStatusCode.Forbidden, "denied: requested access to the resource is denied", EngineResource.Image, EngineErrorKind.Unauthorized)]
     public void The_Table_Maps_Docker_Statuses_And_Messages(HttpStatusCode status, string message, EngineResource resource, EngineErrorKind kind) =>
         Assert.Equal(kind, EngineErrorMapper.Map(status, message, resource));
 

@@ -34,8 +34,15 @@ public sealed class FileTransferTests : IDisposable
 
         var into = Directory.CreateDirectory(Path.Combine(_root, "into"));
         tar.Position = 0;
-        await ArchiveTransfer.UnpackAsync(tar, into.FullName, CancellationToken.None);
+        var landed = await ArchiveTransfer.UnpackAsync(tar, into.FullName, CancellationToken.None);
+        Assert.Equal(Path.Combine(into.FullName, "www"), landed); // -PassThru returns the copied item, not the directory it went into
         Assert.Equal("<h1>hi</h1>", File.ReadAllText(Path.Combine(into.FullName, "www", "index.html")));
+        File.WriteAllText(Path.Combine(into.FullName, "www", "kept.txt"), "mine");
+        tar.Position = 0;
+        await ArchiveTransfer.UnpackAsync(tar, into.FullName, CancellationToken.None); // again: merges, like docker cp
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(into.FullName, "www", "kept.txt")));
+        Assert.Equal("a", File.ReadAllText(Path.Combine(into.FullName, "www", "img", "a.txt")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(into.FullName, ".psc-copy-*"));
 
         tar.Position = 0;
         var renamed = await ArchiveTransfer.UnpackAsync(tar, Path.Combine(_root, "copy"), CancellationToken.None);
