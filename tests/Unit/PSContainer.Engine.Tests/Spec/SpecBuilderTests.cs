@@ -58,7 +58,8 @@ public sealed class SpecBuilderTests
 
         var linux = spec.Linux!;
         Assert.Equal(["mount", "network", "pid", "ipc", "uts"], linux.Namespaces!.Select(n => n.Type));
-        Assert.All(linux.Namespaces!, n => Assert.Null(n.Path));
+        Assert.All(linux.Namespaces!.Where(n => n.Type != "network"), n => Assert.Null(n.Path));
+        Assert.Equal("/proc/42/ns/net", linux.Namespaces!.Single(n => n.Type == "network").Path); // the engine's pinned namespace
         Assert.Equal(DockerDefaults.MaskedPaths, linux.MaskedPaths);
         Assert.Equal(DockerDefaults.ReadonlyPaths, linux.ReadonlyPaths);
         Assert.Equal("/pscontainer/" + Id, linux.CgroupsPath);
