@@ -28,6 +28,24 @@ public static class PathArchiver
         }
     }
 
+    /// <summary>
+    /// Writes what the directory <paramref name="resolved"/> contains, named relative to it
+    /// ("bin/", "bin/sh", ...) without an entry for the directory itself: <c>docker export</c>.
+    /// </summary>
+    public static async Task WriteContentsAsync(ScopedRoot root, string resolved, Stream output, CancellationToken cancellationToken)
+    {
+        var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        await using (tar.ConfigureAwait(false))
+        {
+            var links = new Dictionary<(ulong, uint, uint), string>();
+            using var directory = root.OpenDirectory(resolved);
+            foreach (var name in ScopedRoot.ListNames(directory))
+            {
+                await WriteEntryAsync(tar, directory, name, name, resolved.TrimEnd('/') + "/" + name, links, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static async Task WriteEntryAsync(TarWriter tar, SafeFileHandle directory, string name, string entryName, string containerPath,
         Dictionary<(ulong, uint, uint), string> links, CancellationToken cancellationToken)
     {

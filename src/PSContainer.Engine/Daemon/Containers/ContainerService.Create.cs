@@ -29,6 +29,10 @@ public sealed partial class ContainerService
         {
             var config = ConfigMerger.Merge(request, image.Config.Config, request.Image);
             var (path, args) = ConfigMerger.Command(config);
+            if (string.IsNullOrEmpty(config.Hostname) && host.NetworkMode != "host" && host.NetworkMode?.StartsWith("container:", StringComparison.Ordinal) != true)
+            {
+                config.Hostname = id[..12]; // inspect shows it, as Docker's does
+            }
             host.LogConfig ??= new LogConfig { Type = "json-file", Config = [] };
             host.LogConfig.Type = string.IsNullOrEmpty(host.LogConfig.Type) ? "json-file" : host.LogConfig.Type;
             host.NetworkMode = string.IsNullOrEmpty(host.NetworkMode) || host.NetworkMode == "default" ? "bridge" : host.NetworkMode;

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using PSContainer.Api;
 using PSContainer.Engine.Core.Snapshots;
 using PSContainer.Engine.Errors;
@@ -46,14 +45,23 @@ public sealed partial class ContainerService
                     continue; // mount points of the engine's bind mounts, not the container's doing (Docker's init layer)
                 }
                 var inLower = lowers.Any(lower => PathStat.Exists(Path.Combine(lower, path.TrimStart('/'))));
+                var index = changes.Count;
                 changes.Add(new ContainerChange { Path = path, Kind = inLower ? 0 : 1 });
                 if (stat.FileType == Libc.S_IFDIR)
                 {
                     Walk(entry, path);
+                    if (inLower && changes.Count == index + 1 && OnlyEngineMountPoints(entry, path))
+                    {
+                        changes.RemoveAt(index); // /etc copied up only for the engine's mount points: no change of the container's
+                    }
                 }
             }
         }
     }
+
+    /// <summary>Does the upper directory hold nothing but the engine's own mount point files?</summary>
+    private static bool OnlyEngineMountPoints(string directory, string path) =>
+        Directory.EnumerateFileSystemEntries(directory).All(e => EngineManagedFiles.Contains(path + "/" + Path.GetFileName(e)));
 
     /// <summary>docker export: the container's file system as a tar stream (mounted for the copy when it is not running).</summary>
     public async Task ExportAsync(string idOrName, Stream output, CancellationToken cancellationToken)
@@ -73,8 +81,8 @@ public sealed partial class ContainerService
         }
         try
         {
-            await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
-            await WriteTreeAsync(tar, root, "", cancellationToken).ConfigureAwait(false);
+            using var scoped = new Core.Diff.ScopedRoot(root);
+            await Core.Diff.PathArchiver.WriteContentsAsync(scoped, "/", output, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -82,25 +90,6 @@ public sealed partial class ContainerService
             {
                 Mounter.UnmountAll(temporary);
                 Directory.Delete(temporary);
-            }
-        }
-    }
-
-    /// <summary>Writes a directory tree without following symbolic links (they are archived as links).</summary>
-    private static async Task WriteTreeAsync(TarWriter tar, string directory, string relative, CancellationToken cancellationToken)
-    {
-        foreach (var entry in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
-        {
-            var name = relative.Length == 0 ? Path.GetFileName(entry) : relative + "/" + Path.GetFileName(entry);
-            var stat = PathStat.Lstat(entry);
-            if (stat.FileType == Libc.S_IFSOCK)
-            {
-                continue; // sockets cannot be archived (Docker skips them too)
-            }
-            await tar.WriteEntryAsync(entry, name, cancellationToken).ConfigureAwait(false);
-            if (stat.FileType == Libc.S_IFDIR)
-            {
-                await WriteTreeAsync(tar, entry, name, cancellationToken).ConfigureAwait(false);
             }
         }
     }

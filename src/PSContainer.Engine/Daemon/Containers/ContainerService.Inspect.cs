@@ -55,7 +55,7 @@ public sealed partial class ContainerService
         if (size)
         {
             inspect.SizeRw = SizeRw(record);
-            inspect.SizeRootFs = inspect.SizeRw;
+            inspect.SizeRootFs = RootFsSize(record, inspect.SizeRw);
         }
         return inspect;
     }
@@ -89,7 +89,7 @@ public sealed partial class ContainerService
     {
         try
         {
-            return snapshotter.Usage(record.SnapshotKey).Size;
+            return WritableLayerSize(record) ?? snapshotter.Usage(record.SnapshotKey).Size;
         }
         catch (Exception e) when (e is Core.Errdefs.CoreException or IOException)
         {
@@ -134,6 +134,7 @@ public sealed partial class ContainerService
         if (size)
         {
             summary.SizeRw = SizeRw(record);
+            summary.SizeRootFs = RootFsSize(record, summary.SizeRw);
         }
         return summary;
     }

@@ -109,7 +109,7 @@ public sealed partial class ContainerService
             var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
             var started = DateTime.Now - TimeSpan.FromSeconds(uptime - startTicks / 100.0);
             var cpu = TimeSpan.FromSeconds(ticks / 100.0);
-            return [uid, pid.ToString(CultureInfo.InvariantCulture), ppid, "0", started.ToString("HH:mm", CultureInfo.InvariantCulture), "?",
+            return [HostUserNames.For(uid), pid.ToString(CultureInfo.InvariantCulture), ppid, "0", started.ToString("HH:mm", CultureInfo.InvariantCulture), "?",
                 $"{(int)cpu.TotalHours:D2}:{cpu.Minutes:D2}:{cpu.Seconds:D2}", cmdline];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or IndexOutOfRangeException or ArgumentOutOfRangeException)

@@ -123,4 +123,22 @@ public sealed class ArchiveAndCommitRulesTests
         var e = Assert.Throws<EngineException>(() => CommitService.Reference(repository, tag));
         Assert.Equal(EngineErrorKind.InvalidParameter, e.Kind);
     }
+
+    [Fact]
+    public void TopShowsHostUserNamesWhereTheHostHasThem()
+    {
+        var passwd = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(passwd, "root:x:0:0:root:/root:/bin/sh\nbad-line\nnobody:x:65534:65534::/:/sbin/nologin\n");
+            Assert.Equal("root", HostUserNames.For("0", passwd));
+            Assert.Equal("nobody", HostUserNames.For("65534", passwd));
+            Assert.Equal("1234", HostUserNames.For("1234", passwd));
+            Assert.Equal("5", HostUserNames.For("5", passwd + ".missing"));
+        }
+        finally
+        {
+            File.Delete(passwd);
+        }
+    }
 }
