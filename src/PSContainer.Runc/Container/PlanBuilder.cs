@@ -310,9 +310,9 @@ public static class PlanBuilder
     /// A `cgroup` mount. On a v1/hybrid host (runc's layout): a tmpfs with one directory per v1
     /// hierarchy, each a bind of the container's own cgroup (or, in a cgroup namespace, a cgroup
     /// mount of that hierarchy, whose root the namespace makes the container's cgroup), plus a
-    /// symlink per controller of a co-mounted hierarchy (cpu → cpu,cpuacct). The spec's options
-    /// (ro) apply to the hierarchies; the tmpfs stays writable, as with runc. Like runc 1.1 the
-    /// hybrid host's controller-less cgroup2 tree is not shown. On a unified host: cgroup2.
+    /// symlink per controller of a co-mounted hierarchy (cpu → cpu,cpuacct), and on a hybrid host the
+    /// cgroup2 tree as "unified". The spec's options (ro) apply to the hierarchies; the tmpfs stays
+    /// writable, as with runc. On a unified host: cgroup2.
     /// </summary>
     private static void AddCgroupMount(Plan plan, PlanInputs inputs, string dest, MountOptions options, bool newUser, bool cgroupNs)
     {
@@ -356,6 +356,22 @@ public static class PlanBuilder
             else
             {
                 AddBind(plan, rootfs, h.Directory, target, MS_BIND | MS_REC | (options.Flags & ~MS_REC));
+            }
+            AddPropagation(plan, rootfs, target, options);
+        }
+        if (inputs.CgroupMounts.FirstOrDefault(h => h.IsUnified) is { } hybrid)
+        {
+            // A hybrid host's cgroup2 tree (no controllers; systemd tracks processes there), shown as
+            // crun and systemd-nspawn do. runc 1.1 leaves it out: the one difference in this layout.
+            var target = dest.TrimEnd('/') + "/" + hybrid.Name;
+            if (cgroupNs)
+            {
+                plan.Add(PlanOp.Mount, $"mount cgroup2 on {rootfs}{target}", [(long)fsFlags, (long)(StepOptions.InRoot | StepOptions.Mkdir)],
+                    PlanStep.Utf8("cgroup2"), PlanStep.Utf8(target), PlanStep.Utf8("cgroup2"), []);
+            }
+            else
+            {
+                AddBind(plan, rootfs, hybrid.Directory, target, MS_BIND | MS_REC | (options.Flags & ~MS_REC));
             }
             AddPropagation(plan, rootfs, target, options);
         }

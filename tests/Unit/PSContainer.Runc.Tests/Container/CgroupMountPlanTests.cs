@@ -54,7 +54,7 @@ public class CgroupMountPlanTests
     private const ulong Safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
     [Fact]
-    public void A_v1_host_gets_a_tmpfs_with_a_read_only_bind_of_the_containers_cgroup_per_hierarchy()
+    public void A_hybrid_host_gets_a_tmpfs_with_a_read_only_bind_of_the_containers_cgroup_per_hierarchy()
     {
         Assert.Equal(
         [
@@ -65,6 +65,8 @@ public class CgroupMountPlanTests
             $"|/sys/fs/cgroup/memory||0x{MS_BIND | MS_REMOUNT | MS_REC | Safe | MS_RDONLY | MS_RELATIME:x}|InRoot|",
             $"/sys/fs/cgroup/systemd/psc/web|/sys/fs/cgroup/systemd||0x{MS_BIND | MS_REC:x}|InRoot, Mkdir|",
             $"|/sys/fs/cgroup/systemd||0x{MS_BIND | MS_REMOUNT | MS_REC | Safe | MS_RDONLY | MS_RELATIME:x}|InRoot|",
+            $"/sys/fs/cgroup/unified/psc/web|/sys/fs/cgroup/unified||0x{MS_BIND | MS_REC:x}|InRoot, Mkdir|",
+            $"|/sys/fs/cgroup/unified||0x{MS_BIND | MS_REMOUNT | MS_REC | Safe | MS_RDONLY | MS_RELATIME:x}|InRoot|",
             "symlink /sys/fs/cgroup/cpu -> cpu,cpuacct",
             "symlink /sys/fs/cgroup/cpuacct -> cpu,cpuacct",
         ], CgroupSteps(Build(HybridHost)));
@@ -77,7 +79,8 @@ public class CgroupMountPlanTests
         Assert.Equal($"cgroup|/sys/fs/cgroup/cpu,cpuacct|cgroup|0x{Safe | MS_RDONLY:x}|InRoot, Mkdir|cpu,cpuacct", steps[1]);
         Assert.Equal($"cgroup|/sys/fs/cgroup/memory|cgroup|0x{Safe | MS_RDONLY:x}|InRoot, Mkdir|memory", steps[2]);
         Assert.Equal($"systemd|/sys/fs/cgroup/systemd|cgroup|0x{Safe | MS_RDONLY:x}|InRoot, Mkdir|name=systemd", steps[3]);
-        Assert.Equal(6, steps.Count); // tmpfs, three mounts, two symlinks
+        Assert.Equal($"cgroup2|/sys/fs/cgroup/unified|cgroup2|0x{Safe | MS_RDONLY | MS_RELATIME:x}|InRoot, Mkdir|", steps[4]);
+        Assert.Equal(7, steps.Count); // tmpfs, three v1 mounts, the unified one, two symlinks
     }
 
     [Fact]
