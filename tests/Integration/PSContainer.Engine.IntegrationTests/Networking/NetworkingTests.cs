@@ -160,6 +160,33 @@ public sealed class NetworkingTests(EngineFixture fixture) : IClassFixture<Engin
     }
 
     [RequiresRootFact]
+    public void StaticAddressesAliasesAndSharedNamespacesFromRun()
+    {
+        Engine.DockerOk("network create --subnet 10.215.0.0/24 --ip-range 10.215.0.128/25 net-s");
+        try
+        {
+            Engine.DockerOk("run -d --name static-s --network net-s --ip 10.215.0.9 --network-alias db busybox sleep 300");
+            Assert.Equal("10.215.0.9 [db]", Engine.DockerOk("inspect -f '{{with index .NetworkSettings.Networks \"net-s\"}}{{.IPAddress}} {{.Aliases}}{{end}}' static-s").Trim());
+            // Dynamic addresses come from the --ip-range.
+            Assert.Contains("inet 10.215.0.128/24", Engine.DockerOk("run --rm --network net-s busybox ip -o -4 addr show eth0"), StringComparison.Ordinal);
+            // container:NAME shares the engine-made namespace, address included.
+            Assert.Contains("10.215.0.9/24", Engine.DockerOk("run --rm --network container:static-s busybox ip -o -4 addr show eth0"), StringComparison.Ordinal);
+            // A used address, and a static address on the default bridge, are refused.
+            var taken = Engine.Docker("run --rm --network net-s --ip 10.215.0.9 busybox true");
+            Assert.NotEqual(0, taken.ExitCode);
+            Assert.Contains("Address already in use", taken.Stderr, StringComparison.Ordinal);
+            var onBridge = Engine.Docker("run --rm --ip 172.17.0.50 busybox true");
+            Assert.NotEqual(0, onBridge.ExitCode);
+            Assert.Contains("user defined networks only", onBridge.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Cleanup("static-s");
+            Engine.Docker("network rm net-s");
+        }
+    }
+
+    [RequiresRootFact]
     public void NetworksAreListedFilteredAndPruned()
     {
         Engine.DockerOk("network create --label team=x --internal net-l");
