@@ -34,6 +34,42 @@ public sealed class RegistryThroughEngineTests
         Assert.True(tokens.Issued > 0);
     }
 
+    [RequiresRootFact]
+    public async Task The_engines_registry_settings_trust_a_tls_registry_through_its_certs_dir_and_refuse_bad_entries()
+    {
+        using var registry = new LocalRegistry(tls: true);
+        var certs = Directory.CreateTempSubdirectory("psc-certs-d-").FullName;
+        try
+        {
+            var host = $"localhost:{registry.Port}";
+            Directory.CreateDirectory(Path.Combine(certs, host));
+            File.Copy(registry.CaFile!, Path.Combine(certs, host, "ca.crt"));
+            await using (var engine = new EngineProcess { ExtraArguments = ["--registry-certs-dir", certs, "--insecure-registry", "10.0.0.0/8"] })
+            {
+                using var client = new EngineClient(await engine.StartAsync());
+                await LoadBusyboxAsync(client);
+                await client.TagImageAsync("busybox:latest", $"{host}/secure/busybox", "v1", CancellationToken.None);
+                var pushed = new ProgressAggregator("Pushing");
+                await foreach (var message in client.PushImageAsync($"{host}/secure/busybox", "v1", null, CancellationToken.None))
+                {
+                    pushed.Add(message);
+                }
+                Assert.Contains(pushed.Messages, m => m.StartsWith("v1: digest: sha256:", StringComparison.Ordinal));
+                await client.RemoveImageAsync($"{host}/secure/busybox:v1", force: false, noPrune: false, CancellationToken.None);
+                var messages = await PullAsync(client, $"{host}/secure/busybox:v1", null);
+                Assert.Contains($"Status: Downloaded newer image for {host}/secure/busybox:v1", messages);
+            }
+
+            await using var refused = new EngineProcess { ExtraArguments = ["--insecure-registry", "http://10.1.2.3:5000"] };
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.StartAsync());
+            Assert.Contains("should not contain '://'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(certs, recursive: true);
+        }
+    }
+
     private static async Task RoundTripAsync(LocalRegistry registry)
     {
         await using var engine = new EngineProcess();
