@@ -226,4 +226,41 @@ public sealed class UserlandProxyTests
         Assert.Equal(1, ((UdpPortProxy)proxy).ActiveFlows);
         Assert.Equal(0, second.Available);
     }
+
+    [Fact]
+    public async Task AUdpFlowOutlivesAContainerThatWasNotListeningYet()
+    {
+        // The target port is free at first: the first datagram draws an ICMP port unreachable,
+        // which the flow's socket reports as ECONNREFUSED. The flow must stay usable.
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            probe.Bind(AnyLoopbackPort);
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        await using var proxy = UserlandProxy.Start(ProtocolType.Udp, AnyLoopbackPort, new IPEndPoint(IPAddress.Loopback, port));
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(proxy.HostEndPoint);
+        await client.SendAsync("lost"u8.ToArray());
+        await EventuallyAsync(() => ((UdpPortProxy)proxy).ActiveFlows == 1, "the first datagram made a flow");
+
+        using var late = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        late.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        var buffer = new byte[100];
+        var heard = late.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
+        // Datagrams may be lost while the container's socket appears; send until one arrives.
+        for (var i = 0; i < 100 && !heard.IsCompleted; i++)
+        {
+            await client.SendAsync("found"u8.ToArray());
+            await Task.WhenAny(heard, Task.Delay(50));
+        }
+        var received = await heard;
+        Assert.Equal("found", Encoding.ASCII.GetString(buffer, 0, received.ReceivedBytes));
+
+        await late.SendToAsync("reply"u8.ToArray(), SocketFlags.None, received.RemoteEndPoint);
+        var reply = new byte[100];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a lost flow fails, it does not hang
+        Assert.Equal("reply", Encoding.ASCII.GetString(reply, 0, await client.ReceiveAsync(reply, SocketFlags.None, patience.Token)));
+        Assert.Equal(1, ((UdpPortProxy)proxy).ActiveFlows);
+    }
 }
