@@ -80,6 +80,7 @@ public sealed partial class ContainerService
         }
         var oldName = container.Name;
         store.Rename(container, normalized);
+        Networks?.RenameContainer(container.Id, normalized);
         Publish(container, "rename", new Dictionary<string, string> { ["oldName"] = "/" + oldName });
     }
 

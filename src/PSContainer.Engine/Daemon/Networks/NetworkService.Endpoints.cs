@@ -63,6 +63,19 @@ public sealed partial class NetworkService
         }
     }
 
+    /// <summary>docker rename: the embedded DNS server answers the new name from now on.</summary>
+    public void RenameContainer(string containerId, string newName)
+    {
+        lock (_lock)
+        {
+            if (_containers.TryGetValue(containerId, out var record))
+            {
+                record.ContainerName = newName;
+                SaveContainer(record);
+            }
+        }
+    }
+
     /// <summary>Bridge, user networks: the container gets endpoints. (host, none and container: do not.)</summary>
     public static bool UsesNetworks(string networkMode) =>
         networkMode is not ("host" or "none") && !networkMode.StartsWith("container:", StringComparison.Ordinal);
