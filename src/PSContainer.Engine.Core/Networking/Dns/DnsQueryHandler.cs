@@ -13,9 +13,9 @@ namespace PSContainer.Engine.Core.Networking.Dns;
 /// Choices, each Docker's unless said otherwise: a known name without an address of the asked
 /// family is NOERROR with no answers (NODATA), so a client asking AAAA then A is not told the name
 /// does not exist; local answers carry a TTL of 600 and come in random order (round robin across
-/// containers sharing an alias). Deviation: a single-label name that is no container here is
-/// NXDOMAIN and is not forwarded, like dnsmasq's domain-needed: a public resolver has no answer
-/// for it, and forwarding would send container names out of the host.
+/// containers sharing an alias); every name that is not a container here, single-label ones
+/// included, goes to the upstream resolvers (a host resolver may know short names, e.g. from its
+/// own search domains or hosts file).
 /// </remarks>
 public sealed class DnsQueryHandler(string containerId, IDnsRecordSource records, IDnsForwarder forwarder)
 {
@@ -51,10 +51,6 @@ public sealed class DnsQueryHandler(string containerId, IDnsRecordSource records
         if (AnswerLocally(query, name) is { } local)
         {
             return Reply(query, DnsResponseCode.NoError, local, limit, authoritative: true);
-        }
-        if (!name.Contains('.', StringComparison.Ordinal) && query.Type != DnsRecordType.PTR)
-        {
-            return Reply(query, DnsResponseCode.NameError, [], limit, authoritative: true);
         }
         if (!forwarder.HasUpstreams)
         {

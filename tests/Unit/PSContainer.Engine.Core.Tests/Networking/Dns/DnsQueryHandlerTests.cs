@@ -101,11 +101,11 @@ public sealed class DnsQueryHandlerTests
     }
 
     [Fact]
-    public async Task AnUnknownSingleLabelNameIsNxdomainAndNeverLeavesTheHost()
+    public async Task AnUnknownSingleLabelNameIsForwardedLikeDockers()
     {
         var response = await AskAsync("elsewhere", DnsRecordType.A);
-        Assert.Equal(DnsResponseCode.NameError, response.Code);
-        Assert.Empty(_forwarder.Forwarded);
+        Assert.Single(_forwarder.Forwarded);
+        Assert.Equal(DnsResponseCode.NoError, response.Code);
     }
 
     [Fact]
