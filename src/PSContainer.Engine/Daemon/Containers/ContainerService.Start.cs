@@ -72,6 +72,7 @@ public sealed partial class ContainerService
             var networkNamespace = await SetUpNetworkingAsync(container).ConfigureAwait(false);
             EtcFiles.Write(container, host.NetworkMode == "host" ? Environment.MachineName : SpecBuilder.Hostname(record.Config, record.Id), network: EtcNetworkOf(container));
 
+            EnsureWorkingDirectory(container);
             var user = UserResolver.Resolve(record.Config.User, container.RootfsDirectory, host.GroupAdd);
             var spec = SpecBuilder.Build(record, new SpecInputs(
                 user, container.HostnamePath, container.HostsPath, container.ResolvConfPath, CgroupsPath(container),
