@@ -39,7 +39,9 @@ public sealed class ShimManager(ShimManagerOptions options) : ITaskManager
             throw new InvalidOperationException("already listening for shim events");
         }
         _events = ShimEventListener.Start(Options.EventsSocketPath, handler);
-        _spares?.Fill(); // the engine is up: the first container start finds a shim ready
+        // No spare yet: the first start fills the pool, so the engine's own start-up (cold start
+        // to /_ping) does not share the CPU with a shim's, and an engine that never runs a
+        // container keeps no shim.
     }
 
     public string SocketPathFor(string containerId, string bundle) => ShimPaths.SocketPath(Options.SocketDirectory, containerId, bundle);

@@ -4,8 +4,8 @@ namespace PSContainer.Engine.Core.Tasks;
 
 /// <summary>
 /// Keeps one warm spare shim (DESIGN.md §3a): a shim server started ahead of need, so that starting
-/// a container binds it instead of waiting for a .NET process start. Taking the spare starts the
-/// next one in the background. At most one spare exists per engine: disposing the pool closes its
+/// a container binds it instead of waiting for a .NET process start. The first take finds none and
+/// starts one; every take starts the next in the background. At most one spare exists per engine: disposing the pool closes its
 /// connection and the spare exits; if the engine dies the kernel closes that connection and the
 /// spare exits the same way (see SpareServer in psc-shim).
 /// </summary>

@@ -27,7 +27,8 @@ internal static class ServeCommand
             await using var spare = await SpareServer.WaitForBindAsync(options).ConfigureAwait(false);
             if (spare.Bound is not { } bound)
             {
-                ShimLog.Info("spare: the engine went away before binding this shim; exiting");
+                // The ordinary end of a spare (its engine stopped): nothing worth keeping in its log.
+                spare.DeleteLog();
                 return 0;
             }
             return await ServeAsync(bound, spare.AcknowledgeAsync).ConfigureAwait(false);

@@ -82,8 +82,11 @@ internal sealed class SpareServer : IAsyncDisposable
     {
         await ReplyAsync(new ShimResponse(new BoundResult(address))).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
-        File.Delete(Path.ChangeExtension(_options.SpareSocket!, ".log")); // its lines went to the bundle's shim.log since the Bind
+        DeleteLog(); // its lines go to the bundle's shim.log since the Bind
     }
+
+    /// <summary>Removes the spare's own log (stdout and stderr before a Bind) next to its socket.</summary>
+    public void DeleteLog() => File.Delete(Path.ChangeExtension(_options.SpareSocket!, ".log"));
 
     private async Task<ShimOptions?> ServeUntilBindAsync()
     {

@@ -6,8 +6,8 @@ using Xunit;
 namespace PSContainer.Engine.Core.IntegrationTests.Tasks;
 
 /// <summary>
-/// The engine's warm spare shim (real psc-shim from PSC_BIN): it is ready when the engine listens,
-/// a start binds it and starts the next one, and stopping the engine leaves no spare behind.
+/// The engine's warm spare shim (real psc-shim from PSC_BIN): the first start makes one, the next
+/// start binds it and starts the next one, and stopping the engine leaves no spare behind.
 /// </summary>
 public sealed class SpareShimTests : IDisposable
 {
@@ -22,12 +22,21 @@ public sealed class SpareShimTests : IDisposable
     [RequiresRootFact]
     public async Task StoppingTheEngineLeavesNoSpareBehind()
     {
+        var bundle = Directory.CreateDirectory(Path.Combine(_directory, "bundle")).FullName;
         var manager = NewManager();
-        int spare;
+        int spare, shim;
         try
         {
             manager.ListenForEvents((_, _) => ValueTask.CompletedTask);
-            spare = await WaitForOneSpareAsync();
+            Assert.False(Directory.Exists(SocketDirectory) && Directory.GetFiles(SocketDirectory, "spare-*.sock").Length > 0,
+                "no spare before the first start");
+            await using (var client = await manager.StartAsync("c1", bundle, null, null, CancellationToken.None))
+            {
+                shim = client.Hello!.ShimPid;
+                spare = await WaitForOneSpareAsync();
+                Assert.NotEqual(shim, spare);
+                await client.ShutdownAsync();
+            }
         }
         finally
         {
@@ -35,7 +44,8 @@ public sealed class SpareShimTests : IDisposable
         }
 
         await WaitUntilAsync(() => !Directory.Exists($"/proc/{spare}"), $"spare {spare} exited and was collected");
-        Assert.Empty(Directory.GetFiles(SocketDirectory, "spare-*.sock"));
+        await WaitUntilAsync(() => !Directory.Exists($"/proc/{shim}"), $"shim {shim} shut down and was collected");
+        Assert.Empty(Directory.GetFiles(SocketDirectory, "spare-*"));
     }
 
     [RequiresRootFact]
@@ -47,6 +57,11 @@ public sealed class SpareShimTests : IDisposable
         try
         {
             manager.ListenForEvents((_, _) => ValueTask.CompletedTask);
+            await using (var started = await manager.StartAsync("c0", bundle, null, null, CancellationToken.None))
+            {
+                await started.ShutdownAsync();
+            }
+            await manager.ForgetAsync("c0");
             first = await WaitForOneSpareAsync();
 
             await using (var client = await manager.StartAsync("c1", bundle, null, null, CancellationToken.None))
