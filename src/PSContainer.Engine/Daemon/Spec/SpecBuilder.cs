@@ -77,7 +77,9 @@ public static class SpecBuilder
                 OomScoreAdj = host.OomScoreAdj != 0 ? host.OomScoreAdj : null,
             },
             Root = new Root { Path = "rootfs", Readonly = host.ReadonlyRootfs ? true : null },
-            Hostname = networkHost ? inputs.HostHostname : Hostname(config, record.Id),
+            // --uts=host shares the host's name and may not set one (the runtime refuses a hostname
+            // without a UTS namespace); --network=host keeps a UTS namespace named like the host, as Docker does.
+            Hostname = host.UTSMode == "host" ? null : networkHost ? inputs.HostHostname : Hostname(config, record.Id),
             Domainname = string.IsNullOrEmpty(config.Domainname) ? null : config.Domainname,
             Mounts = mounts,
             Linux = new Linux
@@ -234,7 +236,7 @@ public static class SpecBuilder
         {
             namespaces.Add(new LinuxNamespace { Type = "ipc" });
         }
-        if (host.UTSMode != "host" && network != "host")
+        if (host.UTSMode != "host")
         {
             namespaces.Add(new LinuxNamespace { Type = "uts" });
         }

@@ -89,6 +89,19 @@ public sealed class NetworkingTests(EngineFixture fixture) : IClassFixture<Engin
     }
 
     [RequiresRootFact]
+    public void NetworkHostSharesTheHostsInterfacesAndName()
+    {
+        // The host's own links (not a namespace of ours) and its hostname, in a UTS namespace of the
+        // container's (Docker's way), while --uts host shares the name without setting one.
+        var hostLinks = File.ReadAllLines("/proc/net/dev").Skip(2).Select(l => l.Split(':')[0].Trim()).Order().ToList();
+        var inside = Engine.DockerOk("run --rm --network host busybox sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1'")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order().ToList();
+        Assert.Equal(hostLinks, inside);
+        Assert.Equal(Environment.MachineName, Engine.DockerOk("run --rm --network host busybox hostname").Trim());
+        Assert.Equal(Environment.MachineName, Engine.DockerOk("run --rm --uts host busybox hostname").Trim());
+    }
+
+    [RequiresRootFact]
     public void APortPublishedOnLoopbackIsReachableFromTheHost()
     {
         var port = FreePort();

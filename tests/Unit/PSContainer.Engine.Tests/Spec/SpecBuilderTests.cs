@@ -186,8 +186,13 @@ public sealed class SpecBuilderTests
     public void NetworkModes()
     {
         var host = SpecBuilder.Build(Record(host: h => h.NetworkMode = "host"), Inputs() with { HostHostname = "machine" });
-        Assert.DoesNotContain(host.Linux!.Namespaces!, n => n.Type is "network" or "uts");
+        Assert.DoesNotContain(host.Linux!.Namespaces!, n => n.Type is "network");
+        Assert.Contains(host.Linux!.Namespaces!, n => n.Type is "uts"); // Docker keeps a private UTS namespace named like the host
         Assert.Equal("machine", host.Hostname);
+
+        var utsHost = SpecBuilder.Build(Record(host: h => h.UTSMode = "host"), Inputs());
+        Assert.DoesNotContain(utsHost.Linux!.Namespaces!, n => n.Type is "uts");
+        Assert.Null(utsHost.Hostname); // a runtime refuses a hostname without a UTS namespace of its own
 
         var joined = SpecBuilder.Build(Record(host: h => h.NetworkMode = "container:other"), Inputs());
         Assert.Equal("/proc/42/ns/net", joined.Linux!.Namespaces!.Single(n => n.Type == "network").Path);
