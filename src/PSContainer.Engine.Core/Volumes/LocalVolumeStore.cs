@@ -334,7 +334,7 @@ public sealed class LocalVolumeStore
     }
 
     /// <summary>Apparent size of the volume's data in bytes (hard links once), as `docker system df` shows it.</summary>
-    public long Size(string name) => VolumeSize.Of(MountpointOf(name));
+    public long Size(string name) => Snapshots.DiskUsage.Measure(MountpointOf(name)).ApparentBytes;
 
     private HashSet<string> Users(string name) =>
         _users.TryGetValue(name, out var set) ? set : _users[name] = new HashSet<string>(StringComparer.Ordinal);
