@@ -36,7 +36,7 @@ public sealed partial class ContainerService
         var session = await client.AttachAsync(new AttachRequest(container.Id, null, attach.Stdin, attach.Stdout, attach.Stderr), cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            await AttachBridge.RunAsync(session, connection, attach, CloseStdinAction(client, container, attach), cancellationToken).ConfigureAwait(false);
+            await AttachBridge.RunAsync(session, connection, attach, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -62,7 +62,7 @@ public sealed partial class ContainerService
             {
                 await using (session.ConfigureAwait(false))
                 {
-                    await AttachBridge.RunAsync(session, pending.Connection, attach, CloseStdinAction(client, container, attach), container.Lifetime.Token).ConfigureAwait(false);
+                    await AttachBridge.RunAsync(session, pending.Connection, attach, container.Lifetime.Token).ConfigureAwait(false);
                 }
             }
             finally
@@ -71,21 +71,6 @@ public sealed partial class ContainerService
             }
         }, CancellationToken.None);
     }
-
-    private Func<Task>? CloseStdinAction(ShimClient client, Container container, AttachOptions attach) =>
-        attach.CloseStdinOnEof
-            ? async () =>
-            {
-                try
-                {
-                    await client.CloseIOAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is ShimException or IOException or System.Net.Sockets.SocketException)
-                {
-                    Log.AttachFailed(logger, container.Id, "close stdin: " + e.Message);
-                }
-            }
-            : null;
 
     /// <summary>Streams the json-file log (see <see cref="LogOptions"/>); follows while the container runs.</summary>
     public async Task LogsAsync(string idOrName, LogOptions logOptions, Stream output, CancellationToken cancellationToken)

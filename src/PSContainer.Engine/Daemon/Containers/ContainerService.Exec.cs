@@ -123,7 +123,7 @@ public sealed partial class ContainerService
         await using (session.ConfigureAwait(false))
         {
             var options = new AttachOptions(stdin, config.AttachStdout, config.AttachStderr, config.Tty, CloseStdinOnEof: true);
-            var exit = await AttachBridge.RunAsync(session, connection!, options, null, cancellationToken).ConfigureAwait(false);
+            var exit = await AttachBridge.RunAsync(session, connection!, options, cancellationToken).ConfigureAwait(false);
             if (exit is not null)
             {
                 OnExecExit(container, exec.Id, exit.ExitCode);

@@ -24,17 +24,19 @@ public sealed class PendingAttach(HijackedConnection connection, AttachOptions o
 /// <summary>
 /// Joins a client's hijacked connection to a shim attach session: output frames go to the client
 /// (multiplexed, or raw for a tty), the client's bytes go to the process's stdin, and the end of
-/// the client's input closes stdin when asked (docker run -i, exec -i). The bridge ends when the
+/// the client's input closes stdin when asked (docker run -i, exec -i). The close travels as a
+/// frame on the same stream as the data, so the process reads every byte before its EOF (a CloseIO
+/// request on another connection could overtake data still in flight). The bridge ends when the
 /// process exits (the shim's Exit frame) or the client disconnects.
 /// </summary>
 public static class AttachBridge
 {
     public static async Task<ExitResult?> RunAsync(ShimAttachSession session, HijackedConnection connection, AttachOptions options,
-        Func<Task>? closeStdin, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var writer = new StdStreamWriter(connection.Stream, multiplexed: !options.Tty);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var input = options.Stdin ? PumpStdinAsync(session, connection, options, closeStdin, stop.Token) : Task.CompletedTask;
+        var input = options.Stdin ? PumpStdinAsync(session, connection, options, stop.Token) : Task.CompletedTask;
         ExitResult? exit = null;
         try
         {
@@ -66,7 +68,7 @@ public static class AttachBridge
     }
 
     private static async Task PumpStdinAsync(ShimAttachSession session, HijackedConnection connection, AttachOptions options,
-        Func<Task>? closeStdin, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var buffer = new byte[32 * 1024];
         try
@@ -82,14 +84,7 @@ public static class AttachBridge
             }
             if (options.CloseStdinOnEof)
             {
-                if (closeStdin is not null)
-                {
-                    await closeStdin().ConfigureAwait(false);
-                }
-                else
-                {
-                    await session.CloseStdinAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await session.CloseStdinAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
