@@ -202,12 +202,21 @@ public sealed class ImageService(
         if (byReference)
         {
             var reference = ImageReference.ParseNormalized(nameOrId);
-            var familiar = reference.FamiliarString();
-            if (image.References.Count > 1 || (users.Count > 0 && force && running is null))
+            var others = image.References.Where(r => !r.Equals(reference)).ToList();
+            // A tag takes its repository's digest references with it when no other tag of that
+            // repository remains (Docker's rule: `rmi host/repo:tag` after a pull deletes the image).
+            var digestsToo = reference.Digest is null && !others.Any(r => r.Digest is null && r.Name == reference.Name)
+                ? others.Where(r => r.Digest is not null && r.Name == reference.Name).ToList()
+                : [];
+            if (others.Count > digestsToo.Count || (users.Count > 0 && force && running is null))
             {
-                images.Untag(reference.ToString());
-                result.Add(new ImageDeleteItem { Untagged = familiar });
-                events.Publish("image", "untag", id, new Dictionary<string, string> { ["name"] = familiar });
+                foreach (var untag in digestsToo.Prepend(reference))
+                {
+                    var familiar = untag.FamiliarString();
+                    images.Untag(untag.ToString());
+                    result.Add(new ImageDeleteItem { Untagged = familiar });
+                    events.Publish("image", "untag", id, new Dictionary<string, string> { ["name"] = familiar });
+                }
                 return result;
             }
             if (users.Count > 0)
