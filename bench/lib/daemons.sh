@@ -140,8 +140,12 @@ docker_daemon_pids() { descendants "$DOCKER_PID"; }
 
 # ---- psc-engine: private data root, exec root and socket.
 # PSC_ENGINE_ARGS adds options (for example a config file).
+# Its bridges, veths and iptables chains carry a prefix of the run's own (never the default psc0/PSC
+# of an engine installed on the machine), and cleanup removes them.
+OURS_NET_PREFIX=pscb$((RANDOM % 90 + 10))
 ours_cmd() {
-  echo "$PSC_BIN/psc-engine" --data-root "$WORK/psc/data" --exec-root "$WORK/psc/exec" --host "unix://$OURS_SOCK" ${PSC_ENGINE_ARGS:-}
+  echo "$PSC_BIN/psc-engine" --data-root "$WORK/psc/data" --exec-root "$WORK/psc/exec" --host "unix://$OURS_SOCK" \
+    --network-prefix "$OURS_NET_PREFIX" ${PSC_ENGINE_ARGS:-}
 }
 start_ours() {
   local cmd
@@ -221,6 +225,7 @@ cleanup() {
   fi
   runtime_cleanup
   stop_ours
+  "$ROOT/scripts/remove-network-prefix.sh" "$OURS_NET_PREFIX"
   stop_docker
   stop_registry
   # Anything still running that was started for this run names WORK in its command line (shims,
