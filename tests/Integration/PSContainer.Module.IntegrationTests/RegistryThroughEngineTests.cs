@@ -112,6 +112,14 @@ public sealed class RegistryThroughEngineTests
             var messages = await PullAsync(client, reference, auth);
             Assert.Contains($"Status: Downloaded newer image for {reference}", messages);
             Assert.Equal(busyboxId, (await client.InspectImageAsync(reference, CancellationToken.None)).Id);
+
+            // Removing the repository's last tag takes its digest reference along, as in Docker
+            // (the image stays: busybox:latest still names it).
+            var removed = Docker(endpoint, dockerConfig, null, "rmi", reference);
+            Assert.True(removed.ExitCode == 0, removed.Output);
+            Assert.Contains($"Untagged: {registry.Domain}/private/busybox@sha256:", removed.Output, StringComparison.Ordinal);
+            var left = await client.InspectImageAsync("busybox:latest", CancellationToken.None);
+            Assert.DoesNotContain(left.RepoTags.Concat(left.RepoDigests), r => r.Contains("/private/busybox", StringComparison.Ordinal));
         }
         finally
         {
