@@ -79,32 +79,34 @@ public static class ShimServerLauncher
         args.AddRange(["--ready-fd", "3"]);
         var log = Path.ChangeExtension(socket, ".log");
         var (pid, ready) = Spawn(template.ShimPath, args, log);
-        using (ready)
-        {
-            string answer;
-            try
-            {
-                answer = await Task.Run(() => ReadUntilEnd(ready, ReadyTimeout), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                Libc.kill(pid, 9);
-                throw new InvalidOperationException($"the spare shim (pid {pid}) did not say it was ready within {ReadyTimeout.TotalSeconds:0} s; killed it");
-            }
-            if (answer != "ready\n")
-            {
-                throw new InvalidOperationException($"the spare shim (pid {pid}) did not come up{(answer.Length > 0 ? ": " + answer.Trim() : "")}{Tail(log)}");
-            }
-        }
         try
         {
+            using (ready)
+            {
+                string answer;
+                try
+                {
+                    answer = await Task.Run(() => ReadUntilEnd(ready, ReadyTimeout), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw new InvalidOperationException($"the spare shim (pid {pid}) did not say it was ready within {ReadyTimeout.TotalSeconds:0} s; killed it");
+                }
+                if (answer != "ready\n")
+                {
+                    throw new InvalidOperationException($"the spare shim (pid {pid}) did not come up{(answer.Length > 0 ? ": " + answer.Trim() : "")}{Tail(log)}");
+                }
+            }
             var connection = await ShimConnection.OpenAsync(socket, "spare", cancellationToken).ConfigureAwait(false);
             return new SpareShim(pid, socket, connection);
         }
         catch
         {
+            // A spare that is not handed out (failed, timed out, or the engine stopping while it came
+            // up) must neither live on unbound nor leave its socket and log behind.
             Libc.kill(pid, 9);
             File.Delete(socket);
+            File.Delete(log);
             throw;
         }
     }
