@@ -69,7 +69,9 @@ public sealed class ShimClientTests : IDisposable
         using var stop = new CancellationTokenSource();
         var calls = 0;
         _ = FakeShimAsync(listener, _ => Interlocked.Increment(ref calls) == 1 ? null : new ShimResponse(new PidResult(42)), stop.Token);
-        await using var client = await ShimClient.ConnectAsync(SocketPath, "c1", TimeSpan.FromMilliseconds(300));
+        // The timeout also bounds the reconnect's handshake and the answered request: generous, so
+        // a loaded machine (tests run in parallel) does not turn the second request into a timeout too.
+        await using var client = await ShimClient.ConnectAsync(SocketPath, "c1", TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAsync<TimeoutException>(() => client.StartAsync());
         var pid = await client.StartAsync();
