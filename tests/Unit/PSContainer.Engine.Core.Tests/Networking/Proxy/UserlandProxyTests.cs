@@ -184,7 +184,7 @@ public sealed class UserlandProxyTests
     {
         await using var echo = new LoopbackUdpEcho();
         await using var proxy = UserlandProxy.Start(ProtocolType.Udp, AnyLoopbackPort, echo.EndPoint,
-            new UserlandProxyOptions { UdpIdleTimeout = TimeSpan.FromMilliseconds(200) });
+            new UserlandProxyOptions { UdpIdleTimeout = TimeSpan.FromSeconds(1) }); // long enough that a loaded machine does not expire a flow mid-test
 
         using var a = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         using var b = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
