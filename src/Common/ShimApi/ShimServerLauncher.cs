@@ -7,7 +7,7 @@ namespace PSContainer.ShimApi;
 /// <summary>
 /// Starts the long-lived shim server (`psc-shim serve`) directly, without the `psc-shim start`
 /// process in between: one .NET process start per container instead of two. What `start` does
-/// for other callers is done here for the engine: a new session (DetachedSpawner), stdin from
+/// for other callers is done here for the engine: a new session (PosixSpawner), stdin from
 /// /dev/null, stdout and stderr to &lt;bundle&gt;/shim.log, the runtime knobs of a server in its
 /// environment, and a wait for "ready" on an inherited pipe (written once its socket listens). The
 /// server moves itself out of the engine's cgroups. It stays the engine's child, so
@@ -116,7 +116,7 @@ public static class ShimServerLauncher
 
     private static (int Pid, SafeFdHandle Ready) Spawn(string shimPath, IReadOnlyList<string> args, string log)
     {
-        var environment = DetachedSpawner.CurrentEnvironment();
+        var environment = PosixSpawner.CurrentEnvironment();
         var added = new List<string>();
         foreach (var (name, value) in ServerKnobs)
         {
@@ -137,7 +137,7 @@ public static class ShimServerLauncher
         {
             devNull = Libc.Check(Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, 0), "open", "/dev/null");
             pipe = Pipe();
-            var pid = DetachedSpawner.Spawn(shimPath, args, environment, devNull, logFd, logFd, [(pipe.Write, 3)]);
+            var pid = PosixSpawner.Spawn(shimPath, args, environment, devNull, logFd, logFd, [(pipe.Write, 3)]);
             ChildReaper.Shared.Watch(pid);
             var ready = new SafeFdHandle(pipe.Read);
             pipe.Read = -1;

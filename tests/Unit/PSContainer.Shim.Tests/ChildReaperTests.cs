@@ -54,7 +54,7 @@ public sealed class ChildReaperTests
         var devNull = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         try
         {
-            return DetachedSpawner.Spawn("/bin/sh", ["-c", script], DetachedSpawner.CurrentEnvironment(), devNull, devNull, devNull, []);
+            return PosixSpawner.Spawn("/bin/sh", ["-c", script], PosixSpawner.CurrentEnvironment(), devNull, devNull, devNull, []);
         }
         finally
         {

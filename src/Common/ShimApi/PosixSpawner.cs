@@ -5,17 +5,20 @@ using PSContainer.Interop.Linux;
 namespace PSContainer.ShimApi;
 
 /// <summary>
-/// Starts a long-lived server process (the shim) with posix_spawn: in a new session (its own
-/// process group, no controlling terminal, none of the caller's terminal signals), with clean signal
-/// state, the given fds as 0, 1, 2 and extra fds mapped to fixed numbers. No managed code runs in
-/// the child (glibc spawns with CLONE_VFORK and execs at once).
+/// posix_spawn for the engine (a shim server, detached in a new session: its own process group, no
+/// controlling terminal, none of the caller's terminal signals) and for the shim (runtime and
+/// container processes): clean signal state (.NET ignores SIGPIPE and blocks signals on some
+/// threads; a child must inherit neither), the given fds as 0, 1, 2 and extra fds mapped to fixed
+/// numbers. No managed code runs in the child (glibc spawns with CLONE_VFORK and execs at once).
 /// </summary>
-public static unsafe class DetachedSpawner
+public static unsafe class PosixSpawner
 {
-    /// <summary>Spawns <paramref name="path"/>; <paramref name="environment"/> replaces the caller's environment. Returns the pid.</summary>
-    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment,
-        int stdin, int stdout, int stderr, IReadOnlyList<(int Source, int Target)> extraFds)
+    /// <summary>Spawns <paramref name="path"/> and returns its pid; <paramref name="environment"/> replaces the
+    /// caller's environment (null: the caller's own).</summary>
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
+        int stdin, int stdout, int stderr, IReadOnlyList<(int Source, int Target)> extraFds, bool newSession = true)
     {
+        environment ??= CurrentEnvironment();
         var actions = NativeMemory.AllocZeroed(Libc.PosixSpawnFileActionsSize);
         var attr = NativeMemory.AllocZeroed(Libc.PosixSpawnAttrSize);
         var signals = NativeMemory.AllocZeroed(Libc.SigSetSize);
@@ -32,8 +35,12 @@ public static unsafe class DetachedSpawner
             {
                 Check(Libc.posix_spawn_file_actions_adddup2(actions, source, target), $"posix_spawn_file_actions_adddup2 {source}->{target}", path);
             }
-            Check(Libc.posix_spawnattr_setflags(attr, (short)(Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSID)),
-                "posix_spawnattr_setflags", path);
+            var flags = (short)(Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
+            if (newSession)
+            {
+                flags |= Libc.POSIX_SPAWN_SETSID;
+            }
+            Check(Libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags", path);
             Libc.sigemptyset(signals);
             Check(Libc.posix_spawnattr_setsigmask(attr, signals), "posix_spawnattr_setsigmask", path);
             Libc.sigfillset(signals);
