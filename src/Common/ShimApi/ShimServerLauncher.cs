@@ -18,9 +18,6 @@ public static class ShimServerLauncher
     /// <summary>The longest a server may take to say it is ready (a loaded 2-core machine starts .NET in well under a second).</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Knobs the server reads at start-up; the server removes them again (PSC_SHIM_ADDED_ENV) so containers do not inherit them.</summary>
-    private static readonly (string Name, string Value)[] ServerKnobs = [("DOTNET_EnableDiagnostics", "0")];
-
     /// <summary>Starts the server for <paramref name="options"/> (or finds the live one) and returns its address.</summary>
     public static async Task<string> StartAsync(ShimStartOptions options, CancellationToken cancellationToken = default)
     {
@@ -118,14 +115,14 @@ public static class ShimServerLauncher
     {
         var environment = PosixSpawner.CurrentEnvironment();
         var added = new List<string>();
-        foreach (var (name, value) in ServerKnobs)
+        foreach (var (name, value) in ShimServerKnobs.All)
         {
             if (environment.TryAdd(name, value))
             {
                 added.Add(name);
             }
         }
-        environment["PSC_SHIM_ADDED_ENV"] = string.Join(',', added);
+        environment[ShimServerKnobs.AddedList] = string.Join(',', added);
         var logFd = Libc.open(log, Libc.O_WRONLY | 0x400 /* O_APPEND */ | Libc.O_CREAT | Libc.O_CLOEXEC, 0x1A4 /* 0644 */);
         if (logFd < 0)
         {

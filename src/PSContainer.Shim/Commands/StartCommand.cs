@@ -61,7 +61,7 @@ internal static class StartCommand
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this program's path");
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? (process, [typeof(StartCommand).Assembly.Location])
+            ? (process, [Path.Combine(AppContext.BaseDirectory, "psc-shim.dll")])
             : (process, []);
     }
 

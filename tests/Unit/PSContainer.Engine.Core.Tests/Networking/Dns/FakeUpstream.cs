@@ -10,8 +10,8 @@ namespace PSContainer.Engine.Core.Tests.Networking.Dns;
 /// </summary>
 internal sealed class FakeUpstream : IDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Socket _tcp = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly Socket _udp;
+    private readonly Socket _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
     private readonly Task _tcpLoop;
@@ -24,14 +24,37 @@ internal sealed class FakeUpstream : IDisposable
     {
         Address = IPAddress.Parse(address);
         Mode = behaviour;
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _tcp.Bind(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)_udp.LocalEndPoint!).Port));
-        _tcp.Listen();
+        (_udp, _tcp) = BindPair();
         _udpLoop = Task.Run(ServeUdpAsync);
         _tcpLoop = Task.Run(ServeTcpAsync);
     }
 
     public IPAddress Address { get; }
+
+    /// <summary>
+    /// A UDP and a TCP socket on one port. The UDP port is ephemeral; the same TCP port may be in
+    /// use by someone else (the suites run in parallel), so a taken one means: try another.
+    /// </summary>
+    private static (Socket Udp, Socket Tcp) BindPair()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)udp.LocalEndPoint!).Port));
+                tcp.Listen();
+                return (udp, tcp);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+                udp.Dispose();
+                tcp.Dispose();
+            }
+        }
+    }
 
     public Behaviour Mode { get; }
 
