@@ -9,11 +9,11 @@ public static class FeaturesDocument
 {
     public static readonly string[] MountOptions =
     [
-        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "loud",
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap", "iversion", "lazytime", "loud",
         "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
-        "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro", "rprivate",
+        "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ridmap", "ro", "rprivate",
         "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow",
-        "sync", "unbindable",
+        "sync", "tmpcopyup", "unbindable",
     ];
 
     public static string Json(IEnumerable<string>? capabilities = null)
@@ -49,6 +49,11 @@ public static class FeaturesDocument
             w.WriteEndObject();
             w.WriteStartObject("intelRdt");
             w.WriteBoolean("enabled", false);
+            w.WriteEndObject();
+            w.WriteStartObject("mountExtensions");
+            w.WriteStartObject("idmap");
+            w.WriteBoolean("enabled", true);
+            w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteStartObject("annotations");

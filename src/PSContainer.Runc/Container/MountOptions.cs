@@ -44,10 +44,18 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
 
     public bool IsBind => (Flags & MS_BIND) != 0;
 
+    /// <summary>"idmap" (the mount itself) or "ridmap" (its submounts too) was given.</summary>
+    public IdmapKind Idmap { get; init; }
+
+    /// <summary>"tmpcopyup": the new tmpfs starts with a copy of the directory it covers (runc's extension).</summary>
+    public bool CopyUp { get; init; }
+
     /// <summary>Parses the options of <c>mounts[index]</c>; unsupported ones are an error naming the field.</summary>
     public static MountOptions Parse(IReadOnlyList<string>? options, string field)
     {
         ulong flags = 0, propagation = 0;
+        var idmap = IdmapKind.None;
+        var copyUp = false;
         var data = new List<string>();
         foreach (var option in options ?? [])
         {
@@ -61,21 +69,32 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
             }
             else if (option is "idmap" or "ridmap")
             {
-                throw new RuncException($"{field}: idmapped mounts (\"{option}\") are not supported by psc-runc");
+                // Options for the runtime, never for mount(2) (runtime spec, "Mounts").
+                idmap = idmap == IdmapKind.Recursive || option == "ridmap" ? IdmapKind.Recursive : IdmapKind.TopOnly;
             }
             else if (option is "tmpcopyup")
             {
-                throw new RuncException($"{field}: \"tmpcopyup\" is not supported by psc-runc");
+                copyUp = true;
             }
             else if (option.Length > 0)
             {
                 data.Add(option);
             }
         }
-        return new MountOptions(flags, propagation, string.Join(',', data), (flags & MS_REC) != 0);
+        return new MountOptions(flags, propagation, string.Join(',', data), (flags & MS_REC) != 0) { Idmap = idmap, CopyUp = copyUp };
     }
 
     /// <summary>The flag for linux.rootfsPropagation (default rslave, as runc).</summary>
     public static ulong RootPropagation(string? value) =>
         string.IsNullOrEmpty(value) ? MS_SLAVE | MS_REC : PropagationFlag(value);
+}
+
+/// <summary>Which mounts of a bind an id mapping applies to (the runtime spec's "idmap" and "ridmap").</summary>
+public enum IdmapKind
+{
+    None,
+    /// <summary>"idmap", or mappings without an option: only the top mount of the bind.</summary>
+    TopOnly,
+    /// <summary>"ridmap": every mount of the (r)bind.</summary>
+    Recursive,
 }

@@ -40,6 +40,10 @@ public static class PlanBuilder
         AddOomScoreAdj(plan, process);
         AddAffinity(plan, process.ExecCpuAffinity?.Initial, "initial");
 
+        // Idmapped mounts are prepared while stage 0 still has the runtime's privileges and
+        // namespaces: before a user namespace is joined or cloned (IdmappedMountPlan).
+        var idmapTrees = IsNew("mount") ? IdmappedMountPlan.AddDetachedTrees(plan, spec) : new Dictionary<int, int>();
+
         // Stage 0, in the runtime's namespaces: join what the config names by path.
         foreach (var type in Namespaces.JoinOrder)
         {
@@ -89,12 +93,18 @@ public static class PlanBuilder
         {
             // In a new or joined user namespace the creator's ids may be unmapped: become its root,
             // which the maps (written by stage 0 before the "go") or the joined namespace define.
-            plan.Add(PlanOp.SetResGid, "setresgid 0 in the user namespace", [0]);
             plan.Add(PlanOp.SetResUid, "setresuid 0 in the user namespace", [0]);
         }
         if (laterFlags != 0)
         {
             plan.Add(PlanOp.Unshare, $"unshare the other namespaces as the user namespace's root (flags 0x{laterFlags:x})", [laterFlags]);
+        }
+        if (Has("user"))
+        {
+            // The gid only after the unshare, as runc: a new ipc namespace's mqueue root takes the
+            // creator's fsuid and fsgid (mq_overview(7)), and runc's shows root:nogroup, the host's
+            // gid 0 being unmapped at that moment.
+            plan.Add(PlanOp.SetResGid, "setresgid 0 in the user namespace", [0]);
         }
         if (IsNew("cgroup"))
         {
@@ -103,7 +113,7 @@ public static class PlanBuilder
 
         if (IsNew("mount"))
         {
-            AddRootfs(plan, inputs, linux, Has("user"), IsNew, Has("cgroup"));
+            AddRootfs(plan, inputs, linux, Has("user"), IsNew, Has("cgroup"), idmapTrees);
         }
         else if (Has("mount"))
         {
@@ -191,7 +201,8 @@ public static class PlanBuilder
         return plan;
     }
 
-    private static void AddRootfs(Plan plan, PlanInputs inputs, Linux linux, bool inUserNs, Func<string, bool> isNew, bool cgroupNs)
+    private static void AddRootfs(Plan plan, PlanInputs inputs, Linux linux, bool inUserNs, Func<string, bool> isNew, bool cgroupNs,
+        IReadOnlyDictionary<int, int> idmapTrees)
     {
         // A new or joined user namespace: the mount namespace belongs to it, so mknod and some
         // file systems are off limits and host objects are bound instead.
@@ -249,8 +260,17 @@ public static class PlanBuilder
                 var source = m.Source ?? throw new RuncException($"config.json: {field}.source must be set for a bind mount");
                 var create = inputs.IsDirectory(source) ? StepOptions.Mkdir : StepOptions.Touch;
                 var bindFlags = MS_BIND | (options.Flags & MS_REC);
-                plan.Add(PlanOp.Mount, $"bind {source} on {rootfs}{dest}", [(long)bindFlags, (long)(StepOptions.InRoot | create)],
-                    PlanStep.Utf8(source), PlanStep.Utf8(dest), [], []);
+                if (idmapTrees.TryGetValue(i, out var treeSlot))
+                {
+                    // The bind was made (and idmapped) in stage 0: attach it here.
+                    plan.Add(PlanOp.MoveTree, $"attach the idmapped {source} on {rootfs}{dest}", [treeSlot, (long)(StepOptions.InRoot | create)],
+                        PlanStep.Utf8(dest));
+                }
+                else
+                {
+                    plan.Add(PlanOp.Mount, $"bind {source} on {rootfs}{dest}", [(long)bindFlags, (long)(StepOptions.InRoot | create)],
+                        PlanStep.Utf8(source), PlanStep.Utf8(dest), [], []);
+                }
                 var extra = options.Flags & BindRemountable;
                 if (extra != 0)
                 {
@@ -259,6 +279,10 @@ public static class PlanBuilder
                         [(long)(MS_BIND | MS_REMOUNT | extra | (options.Flags & MS_REC)), (long)StepOptions.InRoot],
                         [], PlanStep.Utf8(dest), [], []);
                 }
+            }
+            else if (options.CopyUp)
+            {
+                AddTmpfsCopyUp(plan, rootfs, m, type, dest, options, field);
             }
             else
             {
@@ -293,6 +317,29 @@ public static class PlanBuilder
         else
         {
             plan.Add(PlanOp.PivotRoot, $"pivot_root into {rootfs}", null, PlanStep.Utf8(rootfs));
+        }
+    }
+
+    /// <summary>
+    /// A tmpfs with "tmpcopyup" (runc's extension): psc-nsexec opens the directory before mounting
+    /// over it and copies its content (owners, modes, times) into the new tmpfs. The tmpfs is
+    /// mounted writable for the copy; "ro" takes a bind remount afterwards, as with runc.
+    /// </summary>
+    private static void AddTmpfsCopyUp(Plan plan, string rootfs, Mount m, string type, string dest, MountOptions options, string field)
+    {
+        if (type != "tmpfs")
+        {
+            throw new RuncException($"config.json: {field}.options: \"tmpcopyup\" applies to tmpfs mounts only (type \"{type}\")");
+        }
+        var fsFlags = options.Flags & ~MS_REC;
+        plan.Add(PlanOp.Mount, $"mount {type} on {rootfs}{dest} and copy up its content",
+            [(long)(fsFlags & ~MS_RDONLY), (long)(StepOptions.InRoot | StepOptions.Mkdir | StepOptions.CopyUp)],
+            PlanStep.Utf8(m.Source ?? type), PlanStep.Utf8(dest), PlanStep.Utf8(type), PlanStep.Utf8(options.Data));
+        if ((fsFlags & MS_RDONLY) != 0)
+        {
+            // A bind remount, as runc: the mount turns read-only, the tmpfs itself stays writable.
+            plan.Add(PlanOp.Mount, $"remount {rootfs}{dest} read-only", [(long)(MS_BIND | MS_REMOUNT | fsFlags), (long)StepOptions.InRoot],
+                [], PlanStep.Utf8(dest), [], []);
         }
     }
 

@@ -29,6 +29,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -48,7 +49,7 @@ enum op {
 	OP_BOUNDING = 19, OP_CAPS = 20, OP_NO_NEW_PRIVS = 21, OP_SECCOMP = 22, OP_CLOSE_FDS = 23,
 	OP_CHDIR = 24, OP_UMASK = 25, OP_SETSID = 26, OP_PTY = 27, OP_PERSONALITY = 28,
 	OP_BARRIER = 29, OP_EXEC = 30, OP_IOPRIO = 31, OP_MASK = 32, OP_RUN_HOOK = 33, OP_WAIT_FIFO = 34, OP_TRACE = 35,
-	OP_SCHED = 36, OP_AFFINITY = 37,
+	OP_SCHED = 36, OP_AFFINITY = 37, OP_USER_NS = 38, OP_IDMAP_TREE = 39, OP_MOVE_TREE = 40,
 };
 
 /* Option bits in num[1] of MOUNT, MKDIR, SYMLINK, WRITE_FILE and MASK. */
@@ -58,6 +59,15 @@ enum op {
 #define OPT_MKDIR         0x08 /* create the target (and parents) as directories */
 #define OPT_TOUCH         0x10 /* create the target as an empty file (parents as directories) */
 #define OPT_IGNORE_EXIST  0x20 /* an existing target is not an error */
+#define OPT_COPY_UP       0x40 /* MOUNT: copy what the target directory held into the new mount (tmpcopyup) */
+
+/* Flags in num[2] of IDMAP_TREE. */
+#define TREE_CLONE_RECURSIVE 0x01 /* open_tree(AT_RECURSIVE): the submounts come along (rbind) */
+#define TREE_IDMAP_RECURSIVE 0x02 /* mount_setattr(AT_RECURSIVE): the submounts are idmapped too (ridmap) */
+#define TREE_LAST_USE_OF_NS  0x04 /* no later step uses this user namespace slot: close it */
+
+/* Slots for fds that live from one step to a later one (user namespaces, detached mounts). */
+#define MAX_SLOTS 256
 
 #define MAX_STR 4
 
@@ -71,6 +81,7 @@ struct step {
 static int sync_fd = -1;
 static int root_fd = -1;
 static uint32_t cur_step;
+static int slots[MAX_SLOTS];
 
 static void send_msg(const char *fmt, ...)
 {
@@ -225,6 +236,99 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
+/* getdents64(2)'s record; glibc's struct dirent64 has the same layout but is not promised to. */
+struct kernel_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+#define MAX_COPY_DEPTH 128
+
+static void copy_tree(int from_dir, int to_dir, int depth);
+
+static void copy_symlink(int from_dir, int to_dir, const char *name)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(from_dir, name, target, sizeof target - 1);
+	if (n < 0)
+		fail(errno);
+	target[n] = 0;
+	check(symlinkat(target, to_dir, name));
+}
+
+static void copy_file(int from_dir, int to_dir, const char *name, off_t size)
+{
+	int from = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	check(from);
+	int to = openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	check(to);
+	while (size > 0) {
+		ssize_t n = sendfile(to, from, NULL, (size_t)(size > (1 << 30) ? (1 << 30) : size));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail(errno);
+		if (n == 0)
+			break; /* the file shrank since fstatat */
+		size -= n;
+	}
+	close(from);
+	close(to);
+}
+
+/* Copies one directory entry with its owner, mode and times (tmpcopyup; runc copies the same). */
+static void copy_entry(int from_dir, int to_dir, const char *name, int depth)
+{
+	struct stat st;
+	check(fstatat(from_dir, name, &st, AT_SYMLINK_NOFOLLOW));
+	if (S_ISDIR(st.st_mode)) {
+		check(mkdirat(to_dir, name, 0700));
+		int from = openat(from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		check(from);
+		int to = openat(to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		check(to);
+		copy_tree(from, to, depth + 1);
+		close(from);
+		close(to);
+	} else if (S_ISREG(st.st_mode)) {
+		copy_file(from_dir, to_dir, name, st.st_size);
+	} else if (S_ISLNK(st.st_mode)) {
+		copy_symlink(from_dir, to_dir, name);
+	} else {
+		check(mknodat(to_dir, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev));
+	}
+	/* Owner before mode: chown clears the set-id bits. */
+	check(fchownat(to_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW));
+	if (!S_ISLNK(st.st_mode))
+		check(fchmodat(to_dir, name, st.st_mode & 07777, 0));
+	struct timespec times[2] = { st.st_atim, st.st_mtim };
+	check(utimensat(to_dir, name, times, AT_SYMLINK_NOFOLLOW));
+}
+
+/* Copies the content of FROM_DIR into the empty TO_DIR; getdents64 with a stack buffer (no malloc). */
+static void copy_tree(int from_dir, int to_dir, int depth)
+{
+	if (depth > MAX_COPY_DEPTH)
+		fail(ELOOP);
+	char buf[4096] __attribute__((aligned(8)));
+	for (;;) {
+		long n = syscall(SYS_getdents64, from_dir, buf, sizeof buf);
+		if (n < 0)
+			fail(errno);
+		if (n == 0)
+			break;
+		for (long off = 0; off < n;) {
+			const struct kernel_dirent64 *d = (const struct kernel_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+				copy_entry(from_dir, to_dir, d->d_name, depth);
+		}
+	}
+}
+
 static void do_mount(const struct step *s)
 {
 	int opts = (int)s->num[1];
@@ -244,6 +348,12 @@ static void do_mount(const struct step *s)
 	} else if ((opts & OPT_IGNORE_ENOENT) && access(target, F_OK) < 0 && errno == ENOENT) {
 		return;
 	}
+	int covered = -1;
+	if ((opts & OPT_COPY_UP) && fd >= 0) {
+		/* Opened before the mount: "." of the target stays the directory the new mount covers. */
+		covered = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		check(covered);
+	}
 	const char *source = (opts & OPT_SRC_IS_TARGET) ? target : (*s->str[0] ? s->str[0] : NULL);
 	const char *fstype = *s->str[2] ? s->str[2] : NULL;
 	const char *data = *s->str[3] ? s->str[3] : NULL;
@@ -254,8 +364,131 @@ static void do_mount(const struct step *s)
 	}
 	if (rc < 0)
 		fail(errno);
+	if (covered >= 0) {
+		/* A fresh lookup crosses into the new mount. */
+		int top = openat2_in_root(s->str[1], O_RDONLY | O_DIRECTORY);
+		check(top);
+		copy_tree(covered, top, 0);
+		/* The new root takes the covered directory's mode too (runc chmods it the same way). */
+		struct stat st;
+		check(fstat(covered, &st));
+		check(fchmod(top, st.st_mode & 07777));
+		close(top);
+		close(covered);
+	}
 	if (fd >= 0)
 		close(fd);
+}
+
+/* A slot number from the plan (USER_NS, IDMAP_TREE, MOVE_TREE); out of range is a bad plan. */
+static int slot_index(int64_t n)
+{
+	if (n < 0 || n >= MAX_SLOTS)
+		fail(EINVAL);
+	return (int)n;
+}
+
+/* Writes a map to /proc/PID/NAME; returns 0 or errno (the caller has a child to clean up first). */
+static int write_map(pid_t pid, const char *name, const char *map, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t n = write(fd, map, len);
+	int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * A user namespace that only carries an id mapping, for mount_setattr(MOUNT_ATTR_IDMAP): a child
+ * is cloned into a new user namespace, its maps are written, the namespace is opened through
+ * /proc (the fd keeps it alive), and the child is let go. The child waits on a pipe rather than a
+ * signal, so it also ends if this process dies before closing it.
+ */
+static int make_userns(const struct step *s)
+{
+	int gate[2];
+	check(pipe2(gate, O_CLOEXEC));
+	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+		pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	check(pid);
+	if (pid == 0) {
+		char c;
+		close(gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(gate[0]);
+	int err = write_map(pid, "uid_map", s->str[0], s->len[0]);
+	if (err == 0)
+		err = write_map(pid, "gid_map", s->str[1], s->len[1]);
+	int fd = -1;
+	if (err == 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			err = errno;
+	}
+	close(gate[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (err != 0)
+		fail(err);
+	return fd;
+}
+
+/* USER_NS: slot num0 = an existing user namespace (str2 = its path) or a new one with maps str0/str1. */
+static void do_userns(const struct step *s)
+{
+	int slot = slot_index(s->num[0]);
+	int fd = *s->str[2] ? open(s->str[2], O_RDONLY | O_CLOEXEC) : make_userns(s);
+	check(fd);
+	slots[slot] = fd;
+}
+
+/*
+ * IDMAP_TREE: a detached copy of the mount tree at str0 (open_tree OPEN_TREE_CLONE), idmapped with
+ * the user namespace in slot num1, kept in slot num0 for MOVE_TREE. Only a detached mount can be
+ * idmapped, and only by a task privileged over the filesystem's user namespace, so this runs in
+ * stage 0, before the clone (README.md, "Idmapped mounts").
+ */
+static void do_idmap_tree(const struct step *s)
+{
+	int tree_slot = slot_index(s->num[0]), ns_slot = slot_index(s->num[1]);
+	unsigned int flags = (unsigned int)s->num[2];
+	if (slots[ns_slot] < 0)
+		fail(EBADF);
+	int tree = open_tree(AT_FDCWD, s->str[0],
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((flags & TREE_CLONE_RECURSIVE) ? AT_RECURSIVE : 0));
+	check(tree);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)slots[ns_slot] };
+	check(mount_setattr(tree, "", AT_EMPTY_PATH | ((flags & TREE_IDMAP_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr));
+	slots[tree_slot] = tree;
+	if (flags & TREE_LAST_USE_OF_NS) {
+		close(slots[ns_slot]);
+		slots[ns_slot] = -1;
+	}
+}
+
+/* MOVE_TREE: attaches the detached mount in slot num0 on str0 inside the root (options num1). */
+static void do_move_tree(const struct step *s)
+{
+	int slot = slot_index(s->num[0]);
+	if (slots[slot] < 0)
+		fail(EBADF);
+	int target = open_in_root(s->str[0], (int)s->num[1]);
+	check(target);
+	check(move_mount(slots[slot], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	close(target);
+	close(slots[slot]);
+	slots[slot] = -1;
 }
 
 /* Hides PATH: /dev/null over a file, an empty read-only tmpfs over a directory. */
@@ -716,6 +949,9 @@ static void run_step(const struct step *s)
 			fail(EINVAL);
 		check((int)syscall(SYS_sched_setaffinity, 0, (size_t)s->len[0], s->str[0]));
 		break;
+	case OP_USER_NS: do_userns(s); break;
+	case OP_IDMAP_TREE: do_idmap_tree(s); break;
+	case OP_MOVE_TREE: do_move_tree(s); break;
 	default: fail(ENOSYS);
 	}
 }
@@ -796,6 +1032,8 @@ int main(int argc, char **argv)
 	/* Our own fds must not reach the workload: execve closes them. */
 	if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0)
 		return 2;
+	for (int i = 0; i < MAX_SLOTS; i++)
+		slots[i] = -1;
 	uint32_t count = 0;
 	struct step *steps = parse_plan(plan_fd, &count);
 	close(plan_fd);

@@ -71,6 +71,12 @@ public enum PlanOp : uint
     Sched = 36,
     /// <summary>sched_setaffinity(0, len, str0): str0 is a cpu_set_t bit mask (process.execCPUAffinity).</summary>
     Affinity = 37,
+    /// <summary>Slot num0 := a user namespace: the one at path str2, or a new one with uid map str0 and gid map str1 (for idmapped mounts).</summary>
+    UserNs = 38,
+    /// <summary>Slot num0 := a detached copy of the mount at str0 (open_tree), idmapped with the user namespace in slot num1; num2 = <see cref="IdmapTreeFlags"/>.</summary>
+    IdmapTree = 39,
+    /// <summary>move_mount the detached mount in slot num0 onto str0 (options num1, resolved in the root).</summary>
+    MoveTree = 40,
 }
 
 /// <summary>Option bits in num1 of Mount, Symlink, WriteFile and Mask (OPT_* in nsexec.c).</summary>
@@ -88,4 +94,19 @@ public enum StepOptions : long
     /// <summary>Create the target as an empty file (parents as directories).</summary>
     Touch = 0x10,
     IgnoreExist = 0x20,
+    /// <summary>Mount only: copy the covered directory's content into the new mount (tmpcopyup).</summary>
+    CopyUp = 0x40,
+}
+
+/// <summary>num2 of <see cref="PlanOp.IdmapTree"/> (TREE_* in nsexec.c).</summary>
+[Flags]
+public enum IdmapTreeFlags : long
+{
+    None = 0,
+    /// <summary>open_tree with AT_RECURSIVE: the submounts are copied too (rbind).</summary>
+    CloneRecursive = 0x01,
+    /// <summary>mount_setattr with AT_RECURSIVE: the submounts are idmapped too (ridmap).</summary>
+    IdmapRecursive = 0x02,
+    /// <summary>No later step uses the user namespace slot: psc-nsexec closes it.</summary>
+    LastUseOfUserNs = 0x04,
 }

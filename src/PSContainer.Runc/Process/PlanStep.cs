@@ -26,6 +26,12 @@ public sealed class PlanStep
     public long[] Numbers { get; }
     public IReadOnlyList<byte[]> Strings { get; }
 
+    /// <summary>The errno for which <see cref="Hint"/> explains the failure (0: none).</summary>
+    public int HintErrno { get; init; }
+
+    /// <summary>Why this step fails with <see cref="HintErrno"/>, appended to the error ("the file system ... does not support idmapped mounts").</summary>
+    public string? Hint { get; init; }
+
     /// <summary>The string argument <paramref name="index"/> as text ("" when absent).</summary>
     public string Text(int index) => index < Strings.Count ? Encoding.UTF8.GetString(Strings[index]) : "";
 

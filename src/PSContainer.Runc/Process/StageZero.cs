@@ -117,10 +117,13 @@ public sealed unsafe class StageZero : IDisposable
     }
 
     /// <summary>The error a failed step means, naming the step ("step 12 mount proc on ...: EPERM (...)").</summary>
-    public RuncException Failure(SyncMessage message)
+    public RuncException Failure(SyncMessage message) => FailureOf(Plan, message);
+
+    /// <summary>The error a failed step of <paramref name="plan"/> means, with the step's hint when its errno matches.</summary>
+    public static RuncException FailureOf(Plan plan, SyncMessage message)
     {
         var index = (int)message.Value;
-        var step = index >= 0 && index < Plan.Steps.Count ? Plan.Steps[index] : null;
+        var step = index >= 0 && index < plan.Steps.Count ? plan.Steps[index] : null;
         if (step is { Op: PlanOp.Exec } && message.Errno is Errno.ENOENT or Errno.EACCES)
         {
             var name = step.Text(0);
@@ -129,8 +132,9 @@ public sealed unsafe class StageZero : IDisposable
                 : $"exec: \"{name}\": executable file not found in $PATH";
             return new RuncException($"unable to start container process: {what}", 1); // runc exits 1 here; engines map the message to 127
         }
-        var error = new SyscallException(Plan.Describe(index), null, message.Errno);
-        return new RuncException($"unable to start container process: {error.Message}", error);
+        var error = new SyscallException(plan.Describe(index), null, message.Errno);
+        var hint = step is { Hint: { } why } && step.HintErrno == message.Errno ? ": " + why : "";
+        return new RuncException($"unable to start container process: {error.Message}{hint}", error);
     }
 
     public void Dispose()

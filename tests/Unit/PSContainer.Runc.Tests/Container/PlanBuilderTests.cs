@@ -143,8 +143,9 @@ public class PlanBuilderTests
         // The clone makes the user and pid namespaces; the init unshares the rest as the namespace's root.
         Assert.Equal(Namespaces.CLONE_NEWUSER | Namespaces.CLONE_NEWPID, clone.Numbers[0]);
         var afterClone = plan.Steps.SkipWhile(s => s.Op != PlanOp.Clone).Skip(1).Take(3).ToList();
-        Assert.Equal([PlanOp.SetResGid, PlanOp.SetResUid, PlanOp.Unshare], afterClone.Select(s => s.Op));
-        Assert.Equal(Namespaces.CLONE_NEWNET | Namespaces.CLONE_NEWIPC | Namespaces.CLONE_NEWUTS | Namespaces.CLONE_NEWNS, afterClone[2].Numbers[0]);
+        // The gid after the unshare, as runc: the new ipc namespace's mqueue root is root:nogroup then.
+        Assert.Equal([PlanOp.SetResUid, PlanOp.Unshare, PlanOp.SetResGid], afterClone.Select(s => s.Op));
+        Assert.Equal(Namespaces.CLONE_NEWNET | Namespaces.CLONE_NEWIPC | Namespaces.CLONE_NEWUTS | Namespaces.CLONE_NEWNS, afterClone[1].Numbers[0]);
         Assert.Empty(Of(plan, PlanOp.Mknod));
         var null_ = Of(plan, PlanOp.Mount).Single(s => s.Text(1) == "/dev/null");
         Assert.Equal("/dev/null", null_.Text(0));
@@ -331,10 +332,14 @@ public class PlanBuilderTests
     }
 
     [Fact]
-    public void Unsupported_mount_options_are_refused_by_name()
+    public void Mount_options_split_into_flags_propagation_runtime_options_and_data()
     {
-        Assert.Equal("mounts[3].options: idmapped mounts (\"idmap\") are not supported by psc-runc",
-            Assert.Throws<RuncException>(() => Parse(["ro", "idmap"], "mounts[3].options")).Message);
+        Assert.Equal(IdmapKind.TopOnly, Parse(["ro", "idmap"], "x").Idmap);
+        Assert.Equal(IdmapKind.Recursive, Parse(["idmap", "ridmap"], "x").Idmap);
+        Assert.Equal(IdmapKind.None, Parse(["ro"], "x").Idmap);
+        Assert.True(Parse(["tmpcopyup", "mode=755"], "x").CopyUp);
+        // Runtime options never reach mount(2)'s data.
+        Assert.Equal("mode=755", Parse(["tmpcopyup", "idmap", "mode=755"], "x").Data);
         var o = Parse(["nosuid", "rw", "ro", "dev", "nodev", "rshared", "size=1m", "mode=700"], "x");
         Assert.Equal(MS_NOSUID | MS_RDONLY | MS_NODEV, o.Flags);
         Assert.Equal(MS_SHARED | MS_REC, o.Propagation);
