@@ -13,6 +13,8 @@ namespace PSContainer.Engine.Core.Distribution;
 /// 401 the <c>WWW-Authenticate</c> challenge decides: Basic sends the credentials, Bearer fetches
 /// a token from the realm for the scope (with the credentials, if any) and caches it per scope
 /// until it expires. Redirects (to blob storage) are followed without the registry's credentials.
+/// An insecure registry is tried over HTTPS first; when that handshake fails the client switches
+/// to plain HTTP for the rest of its life (<see cref="RegistryTransport.HttpsThenHttp"/>).
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
@@ -24,16 +26,24 @@ public sealed class RegistryClient : IDisposable
     private readonly RegistryCredentials? _credentials;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private volatile bool _useBasic;
+    private readonly RegistryTransport _transport;
+    private volatile Uri _baseUri;
+
+    // Set once a request got an answer or the switch to HTTP was made: the scheme no longer changes.
+    private volatile bool _schemeSettled;
+    private string? _httpsFailure;
 
     public RegistryClient(string domain, RegistryCredentials? credentials = null, RegistryOptions? options = null, HttpMessageHandler? handler = null)
     {
         options ??= new RegistryOptions();
         Domain = domain;
-        BaseUri = RegistryHosts.BaseUri(domain, options);
+        _baseUri = RegistryHosts.BaseUri(domain);
+        _transport = RegistryHosts.TransportOf(domain, options);
+        _schemeSettled = _transport == RegistryTransport.Https;
         _credentials = credentials is { HasSecret: true } ? credentials : null;
-        _http = new HttpClient(handler ?? RegistryHosts.CreateHandler(BaseUri, options), disposeHandler: true)
+        // No BaseAddress: relative request URIs are resolved against the current scheme per send.
+        _http = new HttpClient(handler ?? RegistryHosts.CreateHandler(_baseUri, options, _transport), disposeHandler: true)
         {
-            BaseAddress = BaseUri,
             Timeout = Timeout.InfiniteTimeSpan, // blobs can take long; callers cancel
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("psc-engine/1.0");
@@ -41,7 +51,8 @@ public sealed class RegistryClient : IDisposable
 
     public string Domain { get; }
 
-    public Uri BaseUri { get; }
+    /// <summary>Where requests go: https, or http once an insecure registry's TLS handshake failed.</summary>
+    public Uri BaseUri => _baseUri;
 
     /// <summary>How many tokens were fetched from a token endpoint (each scope once while valid).</summary>
     public int TokensFetched => _tokensFetched;
@@ -200,14 +211,42 @@ public sealed class RegistryClient : IDisposable
         {
             request.Headers.Authorization = BasicHeader(_credentials);
         }
+        var baseUri = _baseUri;
+        if (request.RequestUri is { IsAbsoluteUri: false } relative)
+        {
+            request.RequestUri = new Uri(baseUri, relative);
+        }
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            _schemeSettled = true;
+            return response;
+        }
+        catch (HttpRequestException e) when (SwitchToHttp(baseUri, e))
+        {
+            return await SendOnceAsync(makeRequest, scope, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
-            throw CoreException.Unavailable($"registry {Domain} ({BaseUri}): {e.Message}");
+            var earlier = _httpsFailure is { } https ? $" (over https first: {https})" : "";
+            throw CoreException.Unavailable($"registry {Domain} ({baseUri}): {e.Message}{earlier}");
         }
+    }
+
+    /// <summary>
+    /// An insecure registry's first HTTPS attempt failed in the handshake or was refused: use plain
+    /// HTTP from now on (true: send again). Later failures, and any on a settled scheme, are errors.
+    /// </summary>
+    private bool SwitchToHttp(Uri triedBase, HttpRequestException error)
+    {
+        if (_schemeSettled || triedBase.Scheme != Uri.UriSchemeHttps || !RegistryHosts.FallsBackToHttp(error))
+        {
+            return false;
+        }
+        _httpsFailure = error.InnerException is { } inner ? $"{error.Message} {inner.Message}" : error.Message;
+        _baseUri = RegistryHosts.PlainHttp(triedBase);
+        _schemeSettled = true;
+        return true;
     }
 
     private static AuthenticationHeaderValue BasicHeader(RegistryCredentials credentials) =>

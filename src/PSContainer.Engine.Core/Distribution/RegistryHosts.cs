@@ -9,8 +9,8 @@ public sealed class RegistryOptions
 {
     /// <summary>
     /// Docker's insecure-registries: "host:port", "host" or a CIDR ("10.0.0.0/8") of registries
-    /// spoken to over plain HTTP (unless certs.d holds a CA for them). 127.0.0.0/8, ::1 and
-    /// localhost always are. Check entries with <see cref="ValidateInsecureRegistry"/>.
+    /// tried over HTTPS without a certificate check and then over plain HTTP (unless certs.d has an
+    /// entry for them, which means TLS with those CAs only). 127.0.0.0/8, ::1 and localhost always are. Check entries with <see cref="ValidateInsecureRegistry"/>.
     /// </summary>
     public IReadOnlyCollection<string> InsecureRegistries { get; init; } = [];
 
@@ -47,26 +47,54 @@ public sealed class RegistryOptions
     public int UploadChunkSize { get; init; } = 8 << 20;
 }
 
+/// <summary>How a registry is spoken to (<see cref="RegistryHosts.TransportOf"/>).</summary>
+internal enum RegistryTransport
+{
+    /// <summary>TLS only; the certificate must chain to the system CAs or the registry's certs.d CAs.</summary>
+    Https,
+
+    /// <summary>
+    /// An insecure registry, as dockerd treats one: TLS first without checking the certificate, and
+    /// plain HTTP when the TLS handshake fails (the port speaks HTTP) or the TLS port refuses the connection.
+    /// </summary>
+    HttpsThenHttp,
+}
+
 /// <summary>
-/// Maps a reference's domain to the registry's base URI: docker.io is registry-1.docker.io;
-/// 127.0.0.0/8, ::1, localhost and insecure registries use http — unless certs.d has a directory
-/// for the registry, which says it speaks TLS — everything else https with the system CAs plus
-/// the registry's certs.d CAs. (dockerd tries https, then http, for insecure registries; one
-/// predictable scheme per registry keeps errors clear.)
+/// Maps a reference's domain to the registry's base URI (docker.io is registry-1.docker.io, always
+/// https first) and decides the transport: 127.0.0.0/8, ::1, localhost and insecure registries may
+/// fall back to plain HTTP — unless certs.d has a directory for the registry, which says it speaks
+/// TLS with those CAs — everything else is HTTPS only with the system CAs plus the registry's certs.d CAs.
 /// </summary>
 internal static class RegistryHosts
 {
     public const string DockerHubHost = "registry-1.docker.io";
 
-    public static Uri BaseUri(string domain, RegistryOptions options)
+    /// <summary>The first base URI to try: always https (a fallback to http is <see cref="PlainHttp"/>).</summary>
+    public static Uri BaseUri(string domain) => new($"https://{HostPortOf(domain)}/");
+
+    public static RegistryTransport TransportOf(string domain, RegistryOptions options)
     {
-        var host = domain is Images.ImageReference.DefaultDomain or Images.ImageReference.LegacyDefaultDomain ? DockerHubHost : domain;
-        var scheme = IsPlainHttp(host, options) ? "http" : "https";
-        return new Uri($"{scheme}://{host}/");
+        var hostPort = HostPortOf(domain);
+        return IsInsecure(hostPort, options) && !HasCertsD(hostPort, options) ? RegistryTransport.HttpsThenHttp : RegistryTransport.Https;
     }
 
-    public static bool IsPlainHttp(string hostPort, RegistryOptions options) =>
-        IsInsecure(hostPort, options) && !HasCertsD(hostPort, options);
+    /// <summary>The host[:port] requests go to, as written in the reference (docker.io is registry-1.docker.io).</summary>
+    private static string HostPortOf(string domain) =>
+        domain is Images.ImageReference.DefaultDomain or Images.ImageReference.LegacyDefaultDomain ? DockerHubHost : domain;
+
+    /// <summary>The same registry over plain HTTP: same host, same explicit port (no port: 80, as dockerd).</summary>
+    public static Uri PlainHttp(Uri httpsBase) =>
+        new UriBuilder(httpsBase) { Scheme = Uri.UriSchemeHttp, Port = httpsBase.IsDefaultPort ? -1 : httpsBase.Port }.Uri;
+
+    /// <summary>
+    /// Whether a failed HTTPS request to an insecure registry should be retried over HTTP: the TLS
+    /// handshake failed (a plain-HTTP server answers a ClientHello with an HTTP error) or nothing
+    /// listens on the port. Name resolution failures, timeouts and errors after connecting are not:
+    /// HTTP would fail the same way or hide the real problem.
+    /// </summary>
+    public static bool FallsBackToHttp(HttpRequestException error) =>
+        error.HttpRequestError is HttpRequestError.SecureConnectionError or HttpRequestError.ConnectionError;
 
     /// <summary>Listed as insecure (by host:port, host or CIDR), or a loopback registry.</summary>
     internal static bool IsInsecure(string hostPort, RegistryOptions options)
@@ -107,10 +135,11 @@ internal static class RegistryHosts
     }
 
     /// <summary>
-    /// An HTTP handler for one registry: redirects followed (blob storage), certificates checked
-    /// against the system store, and, when certs.d has CAs for the registry, against those too.
+    /// An HTTP handler for one registry: redirects followed (blob storage); for <see cref="RegistryTransport.Https"/>
+    /// certificates checked against the system store and, when certs.d has CAs for the registry,
+    /// against those too; for an insecure registry's TLS attempt not checked at all (what listing it as insecure means).
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(Uri baseUri, RegistryOptions options)
+    public static SocketsHttpHandler CreateHandler(Uri baseUri, RegistryOptions options, RegistryTransport transport)
     {
         var handler = new SocketsHttpHandler
         {
@@ -119,6 +148,16 @@ internal static class RegistryHosts
             AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
+        if (transport == RegistryTransport.HttpsThenHttp)
+        {
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+#pragma warning disable CA5359 // The user listed this registry as insecure: dockerd skips verification for it too.
+                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+#pragma warning restore CA5359
+            };
+            return handler;
+        }
         var extraCas = LoadCertsD(baseUri, options);
         if (extraCas.Count > 0)
         {

@@ -31,7 +31,7 @@ public sealed class EngineOptions
     /// <summary>The group that may use the socket (mode 0660), if it exists.</summary>
     public string SocketGroup { get; set; } = DefaultSocketGroup;
 
-    /// <summary>--insecure-registry / "insecure-registries": registries (host[:port], CIDR) reached over plain HTTP.</summary>
+    /// <summary>--insecure-registry / "insecure-registries": registries (host[:port], CIDR) tried over HTTPS without a certificate check, then over plain HTTP.</summary>
     public List<string> InsecureRegistries { get; } = [];
 
     /// <summary>--registry-certs-dir / "registry-certs-dir": per-registry CAs in DIR/HOST:PORT/*.crt.</summary>

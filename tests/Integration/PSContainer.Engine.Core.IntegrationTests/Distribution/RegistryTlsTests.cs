@@ -7,7 +7,8 @@ namespace PSContainer.Engine.Core.IntegrationTests.Distribution;
 
 /// <summary>
 /// HTTPS registries: trusted through certs.d/HOST:PORT/ca.crt, refused when that CA did not sign the
-/// registry's certificate. (A loopback registry without a certs.d entry is spoken to over plain HTTP.)
+/// registry's certificate. A loopback (so insecure) registry without a certs.d entry is tried over
+/// HTTPS without checking its certificate and over plain HTTP when the handshake fails, as dockerd does.
 /// </summary>
 public sealed class RegistryTlsTests
 {
@@ -45,5 +46,36 @@ public sealed class RegistryTlsTests
         core.Services.Images.Untag($"{localhost}/secure:1");
         var pulled = await trusting.PullAsync($"{localhost}/secure:1");
         Assert.Equal(image.Id, pulled.Image.Id);
+    }
+
+    [RequiresRootFact]
+    public async Task An_insecure_registry_gets_https_first_and_plain_http_after_a_failed_handshake_unless_certs_d_names_it()
+    {
+        using var tlsRegistry = new LocalRegistry(tls: true);
+        using var plainRegistry = new LocalRegistry();
+        var certsD = Path.Combine(plainRegistry.Root, "certs.d");
+        Directory.CreateDirectory(certsD);
+        var options = new RegistryOptions { CertsDirectory = certsD };
+
+        using (var client = new RegistryClient(tlsRegistry.Domain, options: options))
+        {
+            await client.PingAsync(); // a test CA nobody trusts: an insecure registry's certificate is not checked
+            Assert.Equal(new Uri($"https://{tlsRegistry.Domain}/"), client.BaseUri);
+        }
+        using (var client = new RegistryClient(plainRegistry.Domain, options: options))
+        {
+            await client.PingAsync();
+            Assert.Equal(new Uri($"http://{plainRegistry.Domain}/"), client.BaseUri);
+        }
+
+        // A certs.d entry says the registry speaks TLS: no fallback, the handshake failure is the error.
+        Directory.CreateDirectory(Path.Combine(certsD, plainRegistry.Domain));
+        using (var client = new RegistryClient(plainRegistry.Domain, options: options))
+        {
+            var error = await Assert.ThrowsAsync<CoreException>(() => client.PingAsync());
+            Assert.Equal(CoreErrorKind.Unavailable, error.Kind);
+            Assert.Contains($"https://{plainRegistry.Domain}/", error.Message, StringComparison.Ordinal);
+            Assert.Equal("https", client.BaseUri.Scheme);
+        }
     }
 }

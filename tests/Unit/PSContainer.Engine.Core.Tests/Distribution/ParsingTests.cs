@@ -65,17 +65,39 @@ public sealed class ParsingTests
     [InlineData("10.20.3.4:5000", true)]
     [InlineData("10.21.0.1", false)]
     [InlineData("127.0.0.1:6000", false)] // certs.d has a CA for it: it speaks TLS
-    public void Plain_http_is_for_loopback_and_insecure_registries_without_a_certs_d_entry(string domain, bool plain)
+    [InlineData("registry.example.com:7000", false)] // certs.d entry, not insecure: HTTPS only
+    [InlineData("tls.example:7000", false)] // insecure and a certs.d entry (by host): the entry says TLS
+    public void Http_fallback_is_for_loopback_and_insecure_registries_without_a_certs_d_entry(string domain, bool fallback)
     {
         using var certs = new TempDirectory();
         Directory.CreateDirectory(certs.Combine("127.0.0.1:6000"));
+        Directory.CreateDirectory(certs.Combine("registry.example.com:7000"));
+        Directory.CreateDirectory(certs.Combine("tls.example"));
         var options = new RegistryOptions
         {
-            InsecureRegistries = ["insecure.example:443", "anyport.example", "10.20.0.0/16"],
+            InsecureRegistries = ["insecure.example:443", "tls.example:7000", "anyport.example", "10.20.0.0/16"],
             CertsDirectory = certs.Path,
         };
-        Assert.Equal(plain ? "http" : "https", RegistryHosts.BaseUri(domain, options).Scheme);
+        Assert.Equal(fallback ? RegistryTransport.HttpsThenHttp : RegistryTransport.Https, RegistryHosts.TransportOf(domain, options));
+        Assert.Equal("https", RegistryHosts.BaseUri(domain).Scheme); // HTTPS is always tried first
     }
+
+    [Theory]
+    [InlineData("https://10.0.0.1:5000/", "http://10.0.0.1:5000/")]
+    [InlineData("https://insecure.example/", "http://insecure.example/")] // no port: 443 → 80, as dockerd
+    [InlineData("https://[::1]:5000/", "http://[::1]:5000/")]
+    public void The_http_fallback_keeps_host_and_explicit_port(string https, string http) =>
+        Assert.Equal(new Uri(http), RegistryHosts.PlainHttp(new Uri(https)));
+
+    [Theory]
+    [InlineData(HttpRequestError.SecureConnectionError, true)] // a plain-HTTP server answered the ClientHello
+    [InlineData(HttpRequestError.ConnectionError, true)] // nothing listens on the TLS port
+    [InlineData(HttpRequestError.NameResolutionError, false)]
+    [InlineData(HttpRequestError.InvalidResponse, false)]
+    [InlineData(HttpRequestError.ResponseEnded, false)]
+    [InlineData(HttpRequestError.Unknown, false)]
+    public void Only_a_failed_handshake_or_a_refused_connection_falls_back_to_http(HttpRequestError kind, bool fallback) =>
+        Assert.Equal(fallback, RegistryHosts.FallsBackToHttp(new HttpRequestException(kind, "test")));
 
     [Theory]
     [InlineData("Registry.Example:5000/", "registry.example:5000")]
@@ -98,7 +120,8 @@ public sealed class ParsingTests
     [Fact]
     public void Docker_hub_is_reached_at_registry_1()
     {
-        Assert.Equal(new Uri("https://registry-1.docker.io/"), RegistryHosts.BaseUri("docker.io", new RegistryOptions()));
+        Assert.Equal(new Uri("https://registry-1.docker.io/"), RegistryHosts.BaseUri("docker.io"));
+        Assert.Equal(RegistryTransport.Https, RegistryHosts.TransportOf("docker.io", new RegistryOptions()));
         Assert.Equal("docker.io", DistributionService.DomainOf("https://index.docker.io/v1/"));
         Assert.Equal("localhost:5000", DistributionService.DomainOf("http://localhost:5000"));
         Assert.Equal("ghcr.io", DistributionService.DomainOf("ghcr.io"));
