@@ -7,6 +7,7 @@ using PSContainer.Engine.Core;
 using PSContainer.Engine.Core.Events;
 using PSContainer.Engine.Core.Tasks;
 using PSContainer.Engine.Daemon;
+using PSContainer.Engine.Daemon.Cgroups;
 using PSContainer.Engine.Daemon.Containers;
 using PSContainer.Engine.Daemon.Images;
 using PSContainer.Engine.Daemon.Networks;
@@ -213,6 +214,9 @@ public sealed class EngineHost : IAsyncDisposable
         await _server.DisposeAsync().ConfigureAwait(false);
         // The shims and their containers keep running: that is the point of them.
         await _shims.DisposeAsync().ConfigureAwait(false);
+        // Their parent cgroups stay while they hold anything; empty ones go with the engine.
+        ParentCgroupCleanup.RemoveEmpty("/sys/fs/cgroup", [Containers.CgroupParent, ParentCgroupCleanup.ShimParent],
+            (path, error) => _logger.LogWarning("removing the empty cgroup {Path}: {Error}", path, error));
         _loggers.Dispose();
     }
 }

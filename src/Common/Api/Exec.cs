@@ -28,6 +28,9 @@ public sealed class ExecStartRequest
     public bool Detach { get; set; }
     public bool Tty { get; set; }
     public List<uint>? ConsoleSize { get; set; }
+
+    /// <summary>Not in Docker's API (it takes them at exec create): overrides the create's detach keys for this start.</summary>
+    public string? DetachKeys { get; set; }
 }
 
 /// <summary>GET /exec/{id}/json (note Docker's "ID", not "Id").</summary>

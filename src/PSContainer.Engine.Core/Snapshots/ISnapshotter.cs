@@ -35,6 +35,12 @@ public interface ISnapshotter
     /// <summary>Disk use of the snapshot's own layer (not its parents).</summary>
     SnapshotUsage Usage(string key);
 
+    /// <summary>
+    /// Bytes of content the snapshot's own layer holds: file lengths, directories not counted,
+    /// hard links once (Docker's layer DiffSize, what `docker history` shows).
+    /// </summary>
+    long DiffSize(string key);
+
     IReadOnlyList<SnapshotInfo> Walk();
 
     /// <summary>

@@ -17,6 +17,8 @@ public sealed class NativeSnapshotter : SnapshotterBase
 
     public override string Name => "native";
 
+    protected override bool KeepsFullTrees => true;
+
     protected override void CreateLayout(string directory, SnapshotKind kind, IReadOnlyList<SnapshotRecord> parents)
     {
         var fs = Path.Combine(directory, "fs");

@@ -190,6 +190,27 @@ public abstract class SnapshotterBase : ISnapshotter
         return DiskUsage.Of(FsOf(id));
     }
 
+    public long DiffSize(string key)
+    {
+        string own;
+        string? parent;
+        lock (_lock)
+        {
+            var record = Get(key);
+            own = FsOf(record.Id);
+            parent = record.Parent is null ? null : FsOf(Get(record.Parent).Id);
+        }
+        var size = DiskUsage.Measure(own).ApparentBytes;
+        return KeepsFullTrees && parent is not null ? Math.Max(0, size - DiskUsage.Measure(parent).ApparentBytes) : size;
+    }
+
+    /// <summary>
+    /// Does a snapshot's fs/ hold the whole tree (parents' content copied in) rather than its own
+    /// layer only? Then a layer's size is what it adds over its parent's tree, an estimate (a layer
+    /// that replaces or deletes files counts the net change, never below 0).
+    /// </summary>
+    protected virtual bool KeepsFullTrees => false;
+
     public IReadOnlyList<SnapshotInfo> Walk()
     {
         lock (_lock)

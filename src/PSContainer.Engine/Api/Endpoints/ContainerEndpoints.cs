@@ -114,7 +114,8 @@ public sealed class ContainerEndpoints(ContainerService containers)
             Stdout: request.QueryBool("stdout"),
             Stderr: request.QueryBool("stderr"),
             Tty: tty,
-            CloseStdinOnEof: false);
+            CloseStdinOnEof: false,
+            DetachKeys: ContainerService.ParseDetachKeys(request.QueryValue("detachKeys"))); // 400 before hijacking
         if (!request.QueryBool("stream") && !request.QueryBool("logs"))
         {
             throw Errors.EngineException.InvalidParameter("either logs or stream must be set");
@@ -233,10 +234,7 @@ public sealed class ContainerInspectionEndpoints(ContainerService containers)
 
     private async Task ExportAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
-        var id = request.Route("id");
-        _ = containers.Store.Get(id);
-        var body = await response.StartChunkedAsync(200, "application/x-tar", cancellationToken).ConfigureAwait(false);
-        await containers.ExportAsync(id, body, cancellationToken).ConfigureAwait(false);
+        await containers.ExportAsync(request.Route("id"), () => response.StartChunkedAsync(200, "application/x-tar", cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StatsAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)

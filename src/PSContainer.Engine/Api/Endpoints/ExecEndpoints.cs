@@ -40,11 +40,13 @@ public sealed class ExecEndpoints(ContainerService containers)
             throw Errors.EngineException.Conflict($"Error: Exec command {exec.Id} has already run");
         }
         var tty = exec.Config.Tty;
+        // Docker takes the keys from exec create; a start body may override them (400 before hijacking).
+        var detachKeys = ContainerService.ParseDetachKeys(string.IsNullOrEmpty(body.DetachKeys) ? exec.Config.DetachKeys : body.DetachKeys);
         var connection = await response.HijackAsync(request.WantsUpgrade,
             tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream", cancellationToken).ConfigureAwait(false);
         try
         {
-            await containers.StartExecAsync(exec.Id, detach: false, connection, cancellationToken).ConfigureAwait(false);
+            await containers.StartExecAsync(exec.Id, detach: false, connection, cancellationToken, detachKeys).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

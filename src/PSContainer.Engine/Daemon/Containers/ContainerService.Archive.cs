@@ -10,8 +10,9 @@ namespace PSContainer.Engine.Daemon.Containers;
 /// <summary>
 /// docker cp: stat (HEAD), read (GET) and write (PUT) a path inside a container, running or not.
 /// A running container is seen through /proc/PID/root (its bind mounts, volumes and tmpfs
-/// included); a stopped or created one through its snapshot, mounted for the operation (with the
-/// container's gate held, so it cannot start meanwhile) and unmounted after. Paths follow Docker:
+/// included); a stopped or created one through its snapshot, mounted for the operation with its
+/// volumes and binds at their destinations (ContainerService.ArchiveView.cs; the container's gate
+/// is held, so it cannot start or be removed meanwhile) and unmounted after. Paths follow Docker:
 /// the directory part is resolved with symlinks followed inside the container, the last element
 /// only with a trailing "/" or "/."; nothing ever resolves outside the container's root.
 /// </summary>
@@ -145,6 +146,7 @@ public sealed partial class ContainerService
         await container.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var gateHeld = true;
         string? temporary = null;
+        string? viewUser = null;
         ScopedRoot? root = null;
         try
         {
@@ -168,6 +170,7 @@ public sealed partial class ContainerService
             {
                 temporary = Directory.CreateTempSubdirectory("psc-cp-").FullName;
                 Mounter.MountAll(snapshotter.Mounts(container.Record.SnapshotKey), temporary);
+                viewUser = MountVolumesForView(container, temporary);
                 root = new ScopedRoot(temporary);
             }
             return await operation(root).ConfigureAwait(false);
@@ -186,6 +189,10 @@ public sealed partial class ContainerService
                 {
                     Log.CleanupFailed(logger, container.Id, $"unmount {temporary}: {e.Message}");
                 }
+            }
+            if (viewUser is not null)
+            {
+                ReleaseViewVolumes(container, viewUser);
             }
             if (gateHeld)
             {

@@ -36,7 +36,8 @@ public sealed partial class ContainerService
         var session = await client.AttachAsync(new AttachRequest(container.Id, null, attach.Stdin, attach.Stdout, attach.Stderr), cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            await AttachBridge.RunAsync(session, connection, attach, cancellationToken).ConfigureAwait(false);
+            var outcome = await AttachBridge.RunAsync(session, connection, attach, cancellationToken).ConfigureAwait(false);
+            PublishDetach(container, outcome);
         }
     }
 
@@ -62,7 +63,8 @@ public sealed partial class ContainerService
             {
                 await using (session.ConfigureAwait(false))
                 {
-                    await AttachBridge.RunAsync(session, pending.Connection, attach, container.Lifetime.Token).ConfigureAwait(false);
+                    var outcome = await AttachBridge.RunAsync(session, pending.Connection, attach, container.Lifetime.Token).ConfigureAwait(false);
+                    PublishDetach(container, outcome);
                 }
             }
             finally

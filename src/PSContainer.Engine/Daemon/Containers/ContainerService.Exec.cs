@@ -28,6 +28,7 @@ public sealed partial class ContainerService
         {
             throw EngineException.InvalidParameter("No exec command specified");
         }
+        _ = ParseDetachKeys(request.DetachKeys);
         var exec = new ExecInstance(ContainerNames.NewId(), container.Id, request);
         lock (container.Execs)
         {
@@ -72,7 +73,7 @@ public sealed partial class ContainerService
     /// Starts an exec. Attached (connection non-null): the output streams over the hijacked
     /// connection until the process exits. Detached: returns once it runs.
     /// </summary>
-    public async Task StartExecAsync(string execId, bool detach, HijackedConnection? connection, CancellationToken cancellationToken)
+    public async Task StartExecAsync(string execId, bool detach, HijackedConnection? connection, CancellationToken cancellationToken, byte[]? detachKeys = null)
     {
         var exec = GetExec(execId);
         var container = store.Get(exec.ContainerId);
@@ -122,14 +123,18 @@ public sealed partial class ContainerService
         }
         await using (session.ConfigureAwait(false))
         {
-            var options = new AttachOptions(stdin, config.AttachStdout, config.AttachStderr, config.Tty, CloseStdinOnEof: true);
-            var exit = await AttachBridge.RunAsync(session, connection!, options, cancellationToken).ConfigureAwait(false);
-            if (exit is not null)
+            var options = new AttachOptions(stdin, config.AttachStdout, config.AttachStderr, config.Tty, CloseStdinOnEof: true, detachKeys);
+            var outcome = await AttachBridge.RunAsync(session, connection!, options, cancellationToken).ConfigureAwait(false);
+            if (outcome.Exit is { } exit)
             {
                 OnExecExit(container, exec.Id, exit.ExitCode);
             }
             else
             {
+                if (outcome.Detached)
+                {
+                    Publish(container, "exec_detach", new Dictionary<string, string> { ["execID"] = exec.Id });
+                }
                 _ = Task.Run(() => WaitExecAsync(container, client, exec), CancellationToken.None);
             }
         }

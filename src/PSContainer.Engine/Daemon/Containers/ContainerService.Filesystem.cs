@@ -63,10 +63,34 @@ public sealed partial class ContainerService
     private static bool OnlyEngineMountPoints(string directory, string path) =>
         Directory.EnumerateFileSystemEntries(directory).All(e => EngineManagedFiles.Contains(path + "/" + Path.GetFileName(e)));
 
-    /// <summary>docker export: the container's file system as a tar stream (mounted for the copy when it is not running).</summary>
-    public async Task ExportAsync(string idOrName, Stream output, CancellationToken cancellationToken)
+    /// <summary>
+    /// docker export: the container's file system as a tar stream (mounted for the copy when it is
+    /// not running). The container's gate is held until the stream ends, as dockerd holds the
+    /// container's lock for a copy: a start waits (it would mount the same layer a second time and
+    /// write to it), and a removal waits too instead of deleting the layer under the reader.
+    /// <paramref name="startResponse"/> is called once the export can go ahead (errors before it are
+    /// plain HTTP errors) and returns the stream the tar is written to.
+    /// </summary>
+    public async Task ExportAsync(string idOrName, Func<Task<Stream>> startResponse, CancellationToken cancellationToken)
     {
         var container = store.Get(idOrName);
+        await container.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (container.Record.State.Status is "removing" or "dead" || !store.TryGet(container.Id, out _))
+            {
+                throw EngineException.Conflict($"cannot export container {container.Id}: removal in progress");
+            }
+            await ExportLockedAsync(container, startResponse, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            container.Gate.Release();
+        }
+    }
+
+    private async Task ExportLockedAsync(Container container, Func<Task<Stream>> startResponse, CancellationToken cancellationToken)
+    {
         string root;
         string? temporary = null;
         if (container.Record.State.HasTask && Directory.Exists(container.RootfsDirectory))
@@ -82,6 +106,7 @@ public sealed partial class ContainerService
         try
         {
             using var scoped = new Core.Diff.ScopedRoot(root);
+            var output = await startResponse().ConfigureAwait(false);
             await Core.Diff.PathArchiver.WriteContentsAsync(scoped, "/", output, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PSContainer.Api;
 using PSContainer.Engine.Core.Archive;
+using PSContainer.Engine.Core.Errdefs;
 using PSContainer.Engine.Core.Events;
 using PSContainer.Engine.Core.Gc;
 using PSContainer.Engine.Core.Images;
@@ -137,17 +138,40 @@ public sealed class ImageService(
         };
     }
 
+    /// <summary>
+    /// docker history's SIZE of the image's layer <paramref name="index"/>: the unpacked layer's
+    /// content (Docker's DiffSize), not the blob in the manifest, which is usually compressed.
+    /// A layer that is not unpacked (or a history with more layers than the image) falls back to
+    /// the blob's size, or 0.
+    /// </summary>
+    private long LayerDiffSize(Image image, int index)
+    {
+        var chainIds = image.ChainIds;
+        if (index < chainIds.Count)
+        {
+            try
+            {
+                return snapshotter.DiffSize(chainIds[index].ToString());
+            }
+            catch (CoreException e) when (e.Kind == CoreErrorKind.NotFound)
+            {
+                // not unpacked: the blob is all we know
+            }
+        }
+        var layers = image.Manifest.Layers;
+        return index < layers.Count ? layers[index].Size : 0;
+    }
+
     public List<ImageHistoryItem> History(string nameOrId)
     {
         var image = images.Get(nameOrId);
         var history = image.Config.History ?? [];
-        var layers = image.Manifest.Layers;
         var layerIndex = 0;
         var items = new List<ImageHistoryItem>();
         foreach (var entry in history)
         {
             var empty = entry.EmptyLayer == true;
-            var size = !empty && layerIndex < layers.Count ? layers[layerIndex++].Size : 0;
+            var size = empty ? 0 : LayerDiffSize(image, layerIndex++);
             items.Add(new ImageHistoryItem
             {
                 Id = "<missing>",

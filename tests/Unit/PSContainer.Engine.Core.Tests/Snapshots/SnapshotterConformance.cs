@@ -141,6 +141,21 @@ public abstract class SnapshotterConformance : IDisposable
         Assert.True(usage.Inodes >= 2);
     }
 
+    [Fact]
+    public void DiffSize_is_the_layer_content_as_docker_history_counts_it()
+    {
+        // File lengths (a hard link once), a symlink's target length, directories and FIFOs nothing:
+        // what dockerd's overlay2 reports as a layer's DiffSize (checked against dockerd 20.10 with the layered test image).
+        Layer("base", null, new TarBuilder()
+            .Dir("data/").File("data/big", new string('x', 1000)).HardLink("data/big-link", "data/big")
+            .Symlink("data/to-big", "big").Fifo("data/fifo"));
+        Layer("top", "base", new TarBuilder().File("etc/motd", new string('m', 19)));
+
+        Assert.Equal(1000 + 3, Snapshotter.DiffSize("base"));
+        Assert.Equal(19, Snapshotter.DiffSize("top"));
+        Assert.Equal(CoreErrorKind.NotFound, Assert.Throws<CoreException>(() => Snapshotter.DiffSize("missing")).Kind);
+    }
+
     [RequiresRootFact]
     public void A_view_shows_the_layers_merged_with_whiteouts_and_opaque_directories_applied()
     {

@@ -1,0 +1,56 @@
+namespace PSContainer.Engine.Daemon.Volumes;
+
+/// <summary>A mount to show in docker cp's view of a stopped container: host directory or file, where, how.</summary>
+public sealed record ViewMount(string Source, string Destination, bool ReadOnly, bool Recursive);
+
+public sealed partial class VolumeService
+{
+    /// <summary>
+    /// docker cp on a stopped container sees its volumes and binds as a running one would: the
+    /// mounts to place in the temporary view, parents before children. Volumes with driver options
+    /// are mounted for <paramref name="user"/> until <see cref="ReleaseViewMounts"/>, which also keeps
+    /// them from being removed meanwhile. tmpfs mounts are left out (a stopped container has none;
+    /// the directory underneath is what Docker shows), and so is a -v bind whose host directory
+    /// does not exist yet (start creates it).
+    /// </summary>
+    public List<ViewMount> AcquireViewMounts(string containerId, string user)
+    {
+        var mounts = new List<ViewMount>();
+        var taken = new List<string>();
+        try
+        {
+            foreach (var point in Sorted(MountsOf(containerId)))
+            {
+                switch (point.Type)
+                {
+                    case "volume":
+                        var data = store.Mount(point.Name!, user);
+                        taken.Add(point.Name!);
+                        mounts.Add(new ViewMount(data, point.Destination, !point.RW, Recursive: true));
+                        break;
+                    case "bind" when Path.Exists(point.Source):
+                        mounts.Add(new ViewMount(point.Source, point.Destination, !point.RW, !point.NonRecursive));
+                        break;
+                }
+            }
+            return mounts;
+        }
+        catch
+        {
+            foreach (var name in taken)
+            {
+                store.Unmount(name, user);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The view is gone: <paramref name="user"/> stops using the container's volumes. Idempotent.</summary>
+    public void ReleaseViewMounts(string containerId, string user)
+    {
+        foreach (var point in MountsOf(containerId).Where(p => p.Type == "volume" && p.Name is not null))
+        {
+            store.Unmount(point.Name!, user);
+        }
+    }
+}
