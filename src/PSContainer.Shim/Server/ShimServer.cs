@@ -15,6 +15,7 @@ internal sealed class ShimServer(ShimConfig config, TaskService tasks)
     private static readonly string ShimVersion = typeof(ShimServer).Assembly.GetName().Version?.ToString() ?? "0";
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly IdleTrim _trim = new();
 
     /// <summary>Binds the socket (mode 0600, in a 0700 directory) so a client can connect as soon as this returns.</summary>
     public Socket Bind()
@@ -56,6 +57,7 @@ internal sealed class ShimServer(ShimConfig config, TaskService tasks)
         {
         }
         File.Delete(config.SocketPath);
+        _trim.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -117,6 +119,10 @@ internal sealed class ShimServer(ShimConfig config, TaskService tasks)
                     response = new ShimResponse(null, ToError(e));
                 }
                 await ShimProtocol.WriteFrameAsync(stream, JsonSerializer.SerializeToUtf8Bytes(response, ShimJsonContext.Default.ShimResponse), _stop.Token).ConfigureAwait(false);
+                if (request is StartRequest && response.Error is null)
+                {
+                    _trim.AfterBurst();
+                }
                 if (request is ShutdownRequest && response.Error is null)
                 {
                     // Only now: stopping earlier could cancel this very answer.
