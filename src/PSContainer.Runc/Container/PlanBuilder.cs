@@ -322,7 +322,7 @@ public static class PlanBuilder
 
     /// <summary>
     /// A tmpfs with "tmpcopyup" (runc's extension): psc-nsexec opens the directory before mounting
-    /// over it and copies its content (owners, modes, times) into the new tmpfs. The tmpfs is
+    /// over it and copies its content (owners and modes) into the new tmpfs. The tmpfs is
     /// mounted writable for the copy; "ro" takes a bind remount afterwards, as with runc.
     /// </summary>
     private static void AddTmpfsCopyUp(Plan plan, string rootfs, Mount m, string type, string dest, MountOptions options, string field)

@@ -279,7 +279,7 @@ static void copy_file(int from_dir, int to_dir, const char *name, off_t size)
 	close(to);
 }
 
-/* Copies one directory entry with its owner, mode and times (tmpcopyup; runc copies the same). */
+/* Copies one directory entry with its owner and mode; times are the copy's own, as with runc (tmpcopyup). */
 static void copy_entry(int from_dir, int to_dir, const char *name, int depth)
 {
 	struct stat st;
@@ -304,8 +304,6 @@ static void copy_entry(int from_dir, int to_dir, const char *name, int depth)
 	check(fchownat(to_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW));
 	if (!S_ISLNK(st.st_mode))
 		check(fchmodat(to_dir, name, st.st_mode & 07777, 0));
-	struct timespec times[2] = { st.st_atim, st.st_mtim };
-	check(utimensat(to_dir, name, times, AT_SYMLINK_NOFOLLOW));
 }
 
 /* Copies the content of FROM_DIR into the empty TO_DIR; getdents64 with a stack buffer (no malloc). */

@@ -52,6 +52,28 @@ public class DifferentialTests(BundleFixture fixture) : IClassFixture<BundleFixt
         Assert.Equal(runc.ExitCode, psc.ExitCode);
     }
 
+    [RequiresRootTheory]
+    [InlineData("tmpcopyup,nosuid")]
+    [InlineData("tmpcopyup,nosuid,ro")]
+    public void A_tmpfs_with_tmpcopyup_starts_with_a_copy_of_the_directory_it_covers(string optionList)
+    {
+        var options = optionList.Split(',');
+        // The image's /etc (owners, modes, sizes, links; times are the copy's own), the tmpfs's own root, whether it is
+        // writable, and its mountinfo line; the rootfs underneath stays untouched.
+        var (psc, runc) = Both(s =>
+        {
+            s.Mounts!.Add(new Mount { Destination = "/etc", Type = "tmpfs", Source = "tmpfs", Options = [.. options] });
+            s.Process!.Args = ["sh", "-c", "ls -lnaR /etc | awk '{print $1, $3, $4, $5, $NF}'; stat -c '%a %u %g' /etc; " +
+                "{ echo x > /etc/created; } 2>&1; cat /etc/created 2>&1; awk '$5 == \"/etc\" {print $6, $(NF-2), $NF}' /proc/self/mountinfo"];
+        });
+        Assert.True(runc.ExitCode == 0, runc.Stderr);
+        Assert.True(psc.ExitCode == 0, psc.Stderr);
+        Assert.Equal(runc.Stdout, psc.Stdout);
+        Assert.Contains(" passwd\n", psc.Stdout, StringComparison.Ordinal);
+        Assert.Contains(options.Contains("ro") ? "Read-only file system" : "x\n", psc.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(fixture.Rootfs, "etc", "created")));
+    }
+
     [RequiresRootFact]
     public void The_mount_table_has_the_same_shape()
     {

@@ -47,7 +47,8 @@ public sealed class UserNamespaceTests(BundleFixture fixture) : IClassFixture<Bu
             "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; " +
             "ls -ln / | awk 'NR > 1 {print $1, $3, $4, $NF}'; " +
             "echo written > /home/owned && cat /home/owned; touch /home/new && ls -ln /home | awk 'NR > 1 {print $1, $3, $4, $NF}'; rm /home/new; " +
-            "touch /etc/forbidden 2>&1; ls /sys/fs/cgroup");
+            "touch /etc/forbidden 2>&1; ls /sys/fs/cgroup; " +
+            "ls -lnd /dev /dev/mqueue /dev/shm /dev/pts /dev/null | awk '{print $1, $3, $4, $NF}'");
         var psc = Cli.Psc_(b, "run", "-b", b.Dir, Id());
         var runc = Cli.Runc(b, "run", "-b", b.Dir, Id());
         Assert.True(runc.ExitCode == 0, runc.Stderr);
@@ -57,6 +58,10 @@ public sealed class UserNamespaceTests(BundleFixture fixture) : IClassFixture<Bu
         Assert.Contains("-rw-r--r-- 0 0 owned", psc.Stdout, StringComparison.Ordinal);
         Assert.Contains("drwxr-xr-x 65534 65534 etc", psc.Stdout, StringComparison.Ordinal);
         Assert.Contains("Permission denied", psc.Stdout, StringComparison.Ordinal);
+        // The ipc namespace's mqueue root is made when the namespace is, with the creator's ids: runc's
+        // init has become uid 0 but still has the host's (unmapped) gid then.
+        Assert.Contains("drwxrwxrwt 0 65534 /dev/mqueue", psc.Stdout, StringComparison.Ordinal);
+        Assert.Contains("drwxrwxrwt 0 0 /dev/shm", psc.Stdout, StringComparison.Ordinal);
         // Seen from the host, the file belongs to the mapped root.
         Assert.Equal(HostRoot.ToString(CultureInfo.InvariantCulture), BundleFixture.Run("stat", "-c", "%u", Path.Combine(_data, "owned")).Trim());
     }
