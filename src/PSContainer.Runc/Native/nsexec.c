@@ -347,7 +347,9 @@ static void do_mount(const struct step *s)
 		return;
 	}
 	int covered = -1;
-	if ((opts & OPT_COPY_UP) && fd >= 0) {
+	if ((opts & OPT_COPY_UP) && fd < 0)
+		fail(EINVAL); /* the plan asks for a copy-up only with IN_ROOT */
+	if (opts & OPT_COPY_UP) {
 		/* Opened before the mount: "." of the target stays the directory the new mount covers. */
 		covered = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		check(covered);

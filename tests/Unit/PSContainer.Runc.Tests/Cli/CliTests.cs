@@ -21,6 +21,21 @@ public class CliTests
     }
 
     [Fact]
+    public void Features_lists_only_mount_options_the_plan_accepts_including_idmap_and_tmpcopyup()
+    {
+        foreach (var option in FeaturesDocument.MountOptions)
+        {
+            // Every listed option is understood: none ends up as file system data for mount(2).
+            Assert.Equal("", MountOptions.Parse([option], "x").Data);
+        }
+        Assert.Contains("idmap", FeaturesDocument.MountOptions);
+        Assert.Contains("ridmap", FeaturesDocument.MountOptions);
+        Assert.Contains("tmpcopyup", FeaturesDocument.MountOptions);
+        using var doc = System.Text.Json.JsonDocument.Parse(FeaturesDocument.Json());
+        Assert.True(doc.RootElement.GetProperty("linux").GetProperty("mountExtensions").GetProperty("idmap").GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public void Exec_keeps_the_command_and_its_own_flags_verbatim()
     {
         OptionSpec[] specs = [new("tty", 't'), new("env", 'e', true, true)];
