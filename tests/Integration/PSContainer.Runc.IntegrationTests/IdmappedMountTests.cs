@@ -103,6 +103,68 @@ public sealed class IdmappedMountTests(BundleFixture fixture) : IClassFixture<Bu
     }
 
     [RequiresRootFact]
+    public void Idmap_without_mappings_in_a_joined_user_namespace_uses_that_namespace()
+    {
+        using var holder = fixture.NewBundle(s =>
+        {
+            s.Process!.Args = ["sleep", "300"];
+            AddUserNamespace(s);
+        });
+        var holderId = Id();
+        var pidFile = Path.Combine(holder.Dir, "pid");
+        var run = Cli.Psc_(holder, "run", "-d", "--pid-file", pidFile, "-b", holder.Dir, holderId);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        try
+        {
+            var userNs = $"/proc/{File.ReadAllText(pidFile).Trim()}/ns/user";
+            using var b = NewBundle(s =>
+            {
+                s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user", Path = userNs });
+                s.Mounts!.Add(new Mount { Destination = "/home", Type = "bind", Source = _data, Options = ["rbind", "rw", "idmap"] });
+            });
+            var r = Cli.Psc_(b, "run", "-b", b.Dir, Id());
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal("1000:1000 /home\n1000:1000 /home/owned\n1000 1000 owned\n0:0 /home/created\n", r.Stdout);
+            Assert.Equal("0:0", HostOwner("created"));
+        }
+        finally
+        {
+            Assert.Equal(0, Cli.Psc_(holder, "delete", "--force", holderId).ExitCode);
+        }
+    }
+
+    [RequiresRootTheory]
+    [InlineData("idmap", "1000:1000")]
+    [InlineData("ridmap", "0:0")]
+    public void Idmap_maps_the_top_mount_of_an_rbind_and_ridmap_every_mount_below_it_too(string option, string submountOwner)
+    {
+        // A tmpfs owned by 1000 mounted inside the source: "idmap" leaves it as it is (1000 is
+        // 1000 in the host's namespaces), "ridmap" maps it like the top mount.
+        var sub = Path.Combine(_data, "sub");
+        Directory.CreateDirectory(sub);
+        BundleFixture.Run("mount", "-t", "tmpfs", "-o", $"uid={HostUser},gid={HostUser},mode=755", "psc-idmap-sub", sub);
+        try
+        {
+            using var b = fixture.NewBundle(s =>
+            {
+                s.Process!.Args = ["sh", "-c", "stat -c '%u:%g %n' /home /home/sub"];
+                s.Mounts!.Add(new Mount
+                {
+                    Destination = "/home", Type = "bind", Source = _data, Options = ["rbind", option],
+                    UidMappings = Map(HostUser, 0, 1), GidMappings = Map(HostUser, 0, 1),
+                });
+            });
+            var r = Cli.Psc_(b, "run", "-b", b.Dir, Id());
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal($"0:0 /home\n{submountOwner} /home/sub\n", r.Stdout);
+        }
+        finally
+        {
+            BundleFixture.Run("umount", sub);
+        }
+    }
+
+    [RequiresRootFact]
     public void A_file_system_that_cannot_idmap_is_a_clear_error_that_leaves_nothing_behind()
     {
         var id = Id();
