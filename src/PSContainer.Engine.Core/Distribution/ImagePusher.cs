@@ -54,6 +54,9 @@ internal sealed class ImagePusher(IContentStore content, IImageStore images, Reg
         }, scope, $"manifest {reference}", cancellationToken).ConfigureAwait(false))
         {
         }
+        // As dockerd: the pushed repository's digest reference now names the image (RepoDigests),
+        // so `docker pull repo@digest` and inspect agree with the registry right after a push.
+        images.Create(image.Target, [reference.NameOnly().WithDigest(image.Target.Digest)]);
         progress?.Report(new TransferProgress(null, $"{tag}: digest: {image.Target.Digest} size: {manifestBytes.Length}"));
         return new PushResult(tag, image.Target.Digest, manifestBytes.Length);
     }

@@ -202,6 +202,33 @@ internal sealed class LocalRegistry : IDisposable
         return result.Output.Trim();
     }
 
+    /// <summary>skopeo inspect's JSON for the reference (Digest, Layers, …).</summary>
+    public string SkopeoInspect(string repositoryAndTag)
+    {
+        var result = Run("/usr/bin/skopeo", ["inspect", "--tls-verify=false", $"docker://{Domain}/{repositoryAndTag}"]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"skopeo inspect {repositoryAndTag} failed ({result.ExitCode}): {result.Output}");
+        }
+        return result.Output;
+    }
+
+    /// <summary>The manifest bytes the registry serves for the reference (skopeo inspect --raw), exactly as sent.</summary>
+    public byte[] SkopeoRawManifest(string repositoryAndTag)
+    {
+        using var process = Process.Start(new ProcessStartInfo("/usr/bin/skopeo",
+            ["inspect", "--raw", "--tls-verify=false", $"docker://{Domain}/{repositoryAndTag}"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var body = new MemoryStream();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.BaseStream.CopyTo(body);
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"skopeo inspect --raw {repositoryAndTag} failed ({process.ExitCode}): {stderr.Result}");
+        }
+        return body.ToArray();
+    }
+
     private static (int ExitCode, string Output) Run(string file, string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;

@@ -34,6 +34,8 @@ public sealed class RegistryPushTests
         Assert.Equal($"v1: digest: {image.Target.Digest} size: {image.Target.Size}", events[^1].Status);
         Assert.Contains(events, e => e.Status == "Pushed");
         Assert.Equal(pushed.Digest.ToString(), registry.SkopeoDigest("pushed:v1"));
+        // As dockerd: the push records the repository's digest reference (RepoDigests).
+        Assert.Equal(image.Id, source.Services.Images.Get($"{registry.Domain}/pushed@{pushed.Digest}").Id);
 
         using var target = new CoreFixture("native");
         var pulled = await target.Services.Distribution.PullAsync($"{registry.Domain}/pushed:v1");
