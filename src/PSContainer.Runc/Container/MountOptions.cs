@@ -72,6 +72,12 @@ public sealed record MountOptions(ulong Flags, ulong Propagation, string Data, b
                 // Options for the runtime, never for mount(2) (runtime spec, "Mounts").
                 idmap = idmap == IdmapKind.Recursive || option == "ridmap" ? IdmapKind.Recursive : IdmapKind.TopOnly;
             }
+            else if (option.StartsWith("idmap=", StringComparison.Ordinal) || option.StartsWith("ridmap=", StringComparison.Ordinal))
+            {
+                // crun's inline mapping (podman's "-v SRC:DST:idmap=uids=…"): passed on as mount data,
+                // a bind would silently not be idmapped at all.
+                throw new RuncException($"{field}: \"{option}\": crun's inline id mapping is not supported; give the mount uidMappings and gidMappings");
+            }
             else if (option is "tmpcopyup")
             {
                 copyUp = true;

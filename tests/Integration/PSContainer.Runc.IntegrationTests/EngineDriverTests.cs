@@ -36,6 +36,29 @@ public class PodmanDrivesPscRuncTests(PodmanFixture podman) : IClassFixture<Podm
     }
 
     [RequiresRootFact]
+    public void A_volume_with_idmap_is_seen_through_the_containers_user_namespace()
+    {
+        // podman passes "idmap" without mappings: psc-runc maps the bind with the container's maps,
+        // so a directory of the host's uid 1000 shows as 1000 inside and root's writes land as 0.
+        var data = Directory.CreateTempSubdirectory("psc-podman-idmap-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(data, "owned"), "");
+            BundleFixture.Run("chown", "-R", "1000:1000", data);
+            BundleFixture.Run("chmod", "0777", data); // the container's root has no CAP_DAC_OVERRIDE
+            var r = podman.Podman(["run", "--rm", .. PodmanFixture.RunOptions, "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536",
+                "-v", $"{data}:/home:idmap", "busybox", "sh", "-c", "stat -c '%u:%g %n' /home/owned; touch /home/created"]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal("1000:1000 /home/owned\n", r.Stdout);
+            Assert.Equal("0:0", BundleFixture.Run("stat", "-c", "%u:%g", Path.Combine(data, "created")).Trim());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [RequiresRootFact]
     public void Detached_container_exec_ps_and_stop()
     {
         var name = Name();

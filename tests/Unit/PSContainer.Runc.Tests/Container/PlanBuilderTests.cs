@@ -337,6 +337,8 @@ public class PlanBuilderTests
         Assert.Equal(IdmapKind.TopOnly, Parse(["ro", "idmap"], "x").Idmap);
         Assert.Equal(IdmapKind.Recursive, Parse(["idmap", "ridmap"], "x").Idmap);
         Assert.Equal(IdmapKind.None, Parse(["ro"], "x").Idmap);
+        Assert.Equal("mounts[2].options: \"idmap=uids=1000-0-1;gids=1000-0-1\": crun's inline id mapping is not supported; give the mount uidMappings and gidMappings",
+            Assert.Throws<RuncException>(() => Parse(["rbind", "idmap=uids=1000-0-1;gids=1000-0-1"], "mounts[2].options")).Message);
         Assert.True(Parse(["tmpcopyup", "mode=755"], "x").CopyUp);
         // Runtime options never reach mount(2)'s data.
         Assert.Equal("mode=755", Parse(["tmpcopyup", "idmap", "mode=755"], "x").Data);
