@@ -69,14 +69,14 @@ public static class PlanBuilder
 
         // The cgroup namespace is unshared after the runtime moved the child into its cgroup, so that
         // cgroup becomes the namespace's root; the time namespace is already in place for children.
-        // With a new user namespace only it and the pid namespace (which needs a new process) come
-        // from the clone; the init unshares the others once it is the user namespace's root, so
-        // they are created by that root, as with runc (the ipc namespace's mqueue root, for one,
-        // belongs to whoever created the namespace).
+        // With a new or joined user namespace only it and the pid namespace (which needs a new
+        // process) come from the clone; the init unshares the others once it is the user
+        // namespace's root, so they are created by that root, as with runc (the ipc namespace's
+        // mqueue root, for one, belongs to whoever created the namespace).
         long cloneFlags = 0, laterFlags = 0;
         foreach (var ns in namespaces.Where(n => string.IsNullOrEmpty(n.Path) && n.Type is not "cgroup" and not "time"))
         {
-            if (newUser && ns.Type is not "user" and not "pid")
+            if (Has("user") && ns.Type is not "user" and not "pid")
             {
                 laterFlags |= Namespaces.Flag(ns.Type);
             }

@@ -123,13 +123,14 @@ public sealed class UserNamespaceTests(BundleFixture fixture) : IClassFixture<Bu
             var userNs = $"/proc/{pid}/ns/user";
             using var joiner = fixture.NewBundle(s =>
             {
-                s.Process!.Args = ["sh", "-c", "id -u; cat /proc/self/uid_map; readlink /proc/self/ns/user"];
+                s.Process!.Args = ["sh", "-c", "id -u; cat /proc/self/uid_map; readlink /proc/self/ns/user; ls -lnd /dev/mqueue | awk '{print $3, $4}'"];
                 s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user", Path = userNs });
             });
             var r = Cli.Psc_(joiner, "run", "-b", joiner.Dir, Id());
             Assert.True(r.ExitCode == 0, r.Stderr);
             var expectedNs = new FileInfo(userNs).LinkTarget;
-            Assert.Equal($"0\n         0     {HostRoot}      65536\n{expectedNs}\n", r.Stdout);
+            // The new ipc namespace is made by the joined namespace's root too, as in a new one.
+            Assert.Equal($"0\n         0     {HostRoot}      65536\n{expectedNs}\n0 65534\n", r.Stdout);
         }
         finally
         {

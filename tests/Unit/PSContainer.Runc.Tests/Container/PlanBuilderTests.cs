@@ -154,6 +154,18 @@ public class PlanBuilderTests
     }
 
     [Fact]
+    public void In_a_joined_user_namespace_the_init_also_unshares_the_other_namespaces_as_its_root()
+    {
+        var spec = TestSpecs.Busybox();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user", Path = "/proc/42/ns/user" });
+        var plan = Build(spec);
+        Assert.Equal(Namespaces.CLONE_NEWPID, Of(plan, PlanOp.Clone)[0].Numbers[0]);
+        var afterClone = plan.Steps.SkipWhile(s => s.Op != PlanOp.Clone).Skip(1).Take(3).ToList();
+        Assert.Equal([PlanOp.SetResUid, PlanOp.Unshare, PlanOp.SetResGid], afterClone.Select(s => s.Op));
+        Assert.Equal(Namespaces.CLONE_NEWNET | Namespaces.CLONE_NEWIPC | Namespaces.CLONE_NEWUTS | Namespaces.CLONE_NEWNS, afterClone[1].Numbers[0]);
+    }
+
+    [Fact]
     public void A_read_only_bind_mount_takes_a_remount_and_propagation_a_third_call()
     {
         var spec = TestSpecs.Busybox();
