@@ -30,6 +30,11 @@ public sealed class EnterContainerSessionCommand : PSContainerCmdlet
     [ValidateNotNullOrEmpty]
     public string? WorkingDirectory { get; set; }
 
+    /// <summary>The keys that leave the session with the shell still running (Docker's syntax; default ctrl-p,ctrl-q).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DetachKeys { get; set; }
+
     protected override void ProcessRecord() => Try(Id, () =>
     {
         var container = Await(Containers.ResolveAsync(Id, Cancellation));
@@ -49,6 +54,7 @@ public sealed class EnterContainerSessionCommand : PSContainerCmdlet
             WorkingDirectory = WorkingDirectory,
             Tty = interactiveTerminal,
             AttachStdin = true,
+            DetachKeys = DetachKeys,
         };
         var exec = Await(Client.CreateExecAsync(container.Id, options.ToRequest(CallerEnvironment), Cancellation));
         using var connection = Await(Client.StartExecAsync(exec.Id, options.Tty, Cancellation));
@@ -59,6 +65,11 @@ public sealed class EnterContainerSessionCommand : PSContainerCmdlet
             Try(container, () => Await(resize(size.Rows, size.Columns)));
         }
         Await(ConsoleInput.RunAsync(connection, options.Tty, resize, Cancellation));
-        SetLastExitCode(Await(Client.InspectExecAsync(exec.Id, Cancellation)).ExitCode ?? 0);
+        var ended = Await(Client.InspectExecAsync(exec.Id, Cancellation));
+        if (ended.Running)
+        {
+            WriteVerbose($"Detached from the session; {string.Join(' ', Command)} keeps running in {container}.");
+        }
+        SetLastExitCode(ended.ExitCode ?? 0);
     });
 }

@@ -11,6 +11,8 @@ public sealed class ExecOptions
     /// <summary>Attach stdin (interactive use or -InputObject text).</summary>
     public bool AttachStdin { get; init; }
     public bool Privileged { get; init; }
+    /// <summary>Docker's detach key syntax ("ctrl-p,ctrl-q" when null); the engine checks it.</summary>
+    public string? DetachKeys { get; init; }
 
     public Api.ExecCreateRequest ToRequest(Func<string, string?> callerEnvironment)
     {
@@ -34,6 +36,7 @@ public sealed class ExecOptions
             AttachStdout = true,
             AttachStderr = true,
             Privileged = Privileged,
+            DetachKeys = string.IsNullOrEmpty(DetachKeys) ? null : DetachKeys,
         };
     }
 }

@@ -84,6 +84,8 @@ public class CreateRequestBuilderTests
         Assert.Equal(["ls", "-l"], request.Cmd);
         Assert.Equal(("1000", "/tmp", true, false), (request.User, request.WorkingDir, request.Tty, request.AttachStdin));
         Assert.Equal(["A=1"], request.Env);
+        Assert.Null(request.DetachKeys);
+        Assert.Equal("ctrl-a,d", new ExecOptions { Command = ["sh"], DetachKeys = "ctrl-a,d" }.ToRequest(_ => null).DetachKeys);
         Assert.Throws<ArgumentException>(() => new ExecOptions { Command = [] }.ToRequest(_ => null));
         Assert.Throws<ArgumentException>(() => new ExecOptions { Command = ["ls"], WorkingDirectory = "tmp" }.ToRequest(_ => null));
     }
