@@ -10,6 +10,11 @@ namespace PSContainer.Engine.Core.Diff;
 /// SCHILY.xattr.security.capability; the applier reads those values from here instead.
 /// TarReader reads an unseekable archive strictly in order (header, data, next header), so
 /// when it hands out an entry the recorder has seen exactly that entry's headers.
+/// It also ends archives that stop without the two zero blocks of the end-of-archive marker
+/// (umoci writes layers like that; Go's archive/tar, and so Docker, accept them): when the
+/// stream ends exactly where a header would start, the reader gets the missing zero blocks,
+/// since TarReader throws EndOfStreamException there on unseekable streams. A stream ending
+/// anywhere else is still truncated and fails.
 /// </summary>
 internal sealed class PaxHeaderRecorder(Stream inner) : Stream
 {
@@ -20,6 +25,7 @@ internal sealed class PaxHeaderRecorder(Stream inner) : Stream
     private MemoryStream? _capture;
     private long _captureRemaining;
     private Dictionary<string, byte[]>? _pending;
+    private int _endMarkerSupplied;
 
     /// <summary>The PAX records (key → raw value bytes) of the last regular entry header seen; null when it had none.</summary>
     public IReadOnlyDictionary<string, byte[]>? Current { get; private set; }
@@ -27,6 +33,10 @@ internal sealed class PaxHeaderRecorder(Stream inner) : Stream
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
+        if (n == 0)
+        {
+            return SupplyEndMarker(buffer);
+        }
         Observe(buffer[..n]);
         return n;
     }
@@ -36,12 +46,29 @@ internal sealed class PaxHeaderRecorder(Stream inner) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (n == 0)
+        {
+            return SupplyEndMarker(buffer.Span);
+        }
         Observe(buffer.Span[..n]);
         return n;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>At the inner stream's end: zero blocks up to a full end-of-archive marker when the end falls where a header would start, else 0.</summary>
+    private int SupplyEndMarker(Span<byte> buffer)
+    {
+        if (_skip > 0 || _headerFill > 0 || buffer.Length == 0)
+        {
+            return 0; // inside an entry's data or header: truncated, and TarReader says so
+        }
+        var n = Math.Min(buffer.Length, (2 * Block) - _endMarkerSupplied);
+        buffer[..n].Clear();
+        _endMarkerSupplied += n;
+        return n;
+    }
 
     private void Observe(ReadOnlySpan<byte> data)
     {

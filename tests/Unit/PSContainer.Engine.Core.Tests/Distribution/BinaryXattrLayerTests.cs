@@ -8,7 +8,8 @@ namespace PSContainer.Engine.Core.Tests.Distribution;
 
 /// <summary>
 /// Pulled layers carry file capabilities as binary PAX values (SCHILY.xattr.security.capability);
-/// they are restored byte for byte, not skipped or mangled by UTF-8 decoding.
+/// they are restored byte for byte, not skipped or mangled by UTF-8 decoding. Layers without the
+/// end-of-archive marker (umoci's) apply; a layer cut inside an entry does not.
 /// </summary>
 public sealed class BinaryXattrLayerTests : IDisposable
 {
@@ -59,6 +60,50 @@ public sealed class BinaryXattrLayerTests : IDisposable
         Assert.Equal(NotUtf8, parsed["SCHILY.xattr.user.b"]);
         Assert.Equal(Encoding.UTF8.GetBytes("é=\n"), parsed["c"]);
         Assert.Throws<Errdefs.CoreException>(() => PaxHeaderRecorder.Parse("99 a=b\n"u8));
+    }
+
+    [Theory]
+    [InlineData(512)] // the data ends on a block boundary, as umoci's layers do
+    [InlineData(3)] // padded to the block, then nothing
+    public void A_layer_without_the_end_of_archive_marker_applies_as_with_docker(int lastFileSize)
+    {
+        var root = Directory.CreateDirectory(_dir.Combine("root")).FullName;
+        var last = new byte[lastFileSize];
+        Array.Fill(last, (byte)'z');
+        var tar = RawTar.Build(RawTar.File("first", "1"u8.ToArray()), RawTar.File("last", last));
+        var unterminated = tar[..^1024]; // no end-of-archive marker
+
+        // Unseekable, as a decompressing stream is: TarReader checks the end only by reading there.
+        LayerApplier.Apply(new ForwardOnly(unterminated), new ApplyTarget(root, WhiteoutFormat.Delete, []));
+
+        Assert.Equal("1", File.ReadAllText(Path.Combine(root, "first")));
+        Assert.Equal(last, File.ReadAllBytes(Path.Combine(root, "last")));
+    }
+
+    [Fact]
+    public void A_layer_cut_inside_an_entry_still_fails()
+    {
+        var root = Directory.CreateDirectory(_dir.Combine("root")).FullName;
+        var tar = RawTar.Build(RawTar.File("big", new byte[1024]));
+        var cut = tar[..1024]; // the header and half of the data: ends on a block boundary, but inside the entry
+
+        Assert.Throws<EndOfStreamException>(() => LayerApplier.Apply(new ForwardOnly(cut), new ApplyTarget(root, WhiteoutFormat.Delete, [])));
+    }
+
+    private sealed class ForwardOnly(byte[] data) : Stream
+    {
+        private readonly MemoryStream _inner = new(data);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 700)); // short reads too
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Hand-made ustar/PAX archives: System.Formats.Tar cannot write a non-UTF-8 PAX value.</summary>
