@@ -225,56 +225,99 @@ bench_load() {
   return 0
 }
 
-# ---- 6b. pull from a private registry on 127.0.0.1
-# The blobs of PULL_OCI (manifest, config, layers): none may be left in our content store before a
-# pull, or the pull would skip downloading them (docker and podman drop layers on rmi too).
+# ---- 6b. pull from a private registry on 127.0.0.1: the load image (Debian in a full run), and
+# 6c. a 10-layer image, so per-layer costs (requests, unpacks, snapshots) show beside bulk speed.
+# pull_blob_digests OCI: the blobs (manifest, config, layers) of an OCI archive or layout directory.
+# None may be left in our content store before a pull, or the pull would skip downloading them
+# (docker and podman drop layers on rmi too).
 pull_blob_digests() {
   local index manifest
-  index=$(tar -xOf "$PULL_OCI" index.json | jq -r '.manifests[0].digest') || return 1
-  manifest=$(tar -xOf "$PULL_OCI" "blobs/sha256/${index#sha256:}") || return 1
+  if [ -d "$1" ]; then
+    index=$(jq -r '.manifests[0].digest' "$1/index.json") || return 1
+    manifest=$(cat "$1/blobs/sha256/${index#sha256:}") || return 1
+  else
+    index=$(tar -xOf "$1" index.json | jq -r '.manifests[0].digest') || return 1
+    manifest=$(tar -xOf "$1" "blobs/sha256/${index#sha256:}") || return 1
+  fi
   printf '%s\n' "${index#sha256:}"
   jq -r '.config.digest, .layers[].digest' <<<"$manifest" | sed 's/^sha256://'
 }
-ours_kept_blobs() { # prints how many of the image's blobs our engine still stores
+ours_kept_blobs() { # BLOBS: prints how many of them our engine still stores
   local hex n=0
-  for hex in $PULL_BLOBS; do
+  for hex in $1; do
     [ -e "$WORK/psc/data/content/blobs/sha256/$hex" ] && n=$((n + 1))
   done
   echo "$n"
 }
-pull_once() {
-  local v ref=$REGISTRY/bench/$PULL_NAME:latest kept
-  remove_image "$1" "$ref" || return 1
+pull_image() { # SYSTEM FIGURE REF BLOBS
+  local v kept
+  remove_image "$1" "$3" || return 1
   if [ "$1" = ours ]; then
-    kept=$(ours_kept_blobs)
+    kept=$(ours_kept_blobs "$4")
     [ "$kept" = 0 ] || { fail_with "after rmi our engine still stores $kept of the image's blobs: a pull would not download them"; return 1; }
   fi
   if [ "$1" = podman ]; then
-    timed v cli podman pull --tls-verify=false "$ref" || return 1
+    timed v cli podman pull --tls-verify=false "$3" || return 1
   else
-    timed v cli "$1" pull "$ref" || return 1
+    timed v cli "$1" pull "$3" || return 1
   fi
-  record pull "$1" "$v"
+  record "$2" "$1" "$v"
 }
+pull_once() { pull_image "$1" pull "$REGISTRY/bench/$PULL_NAME:latest" "$PULL_BLOBS"; }
+pull_layers10_once() { pull_image "$1" pull_layers10 "$REGISTRY/bench/layers10:latest" "$LAYERS10_BLOBS"; }
+
+# The 10-layer image, built offline into WORK (nothing shared is touched): busybox-oci's one layer
+# plus 9 layers added by umoci insert (no unpack needed), each one file of 256 KiB of random
+# bytes, so every layer is a real, incompressible transfer and a distinct blob.
+LAYERS10_OCI=$WORK/layers10-oci
+make_layers10() {
+  local i
+  rm -rf "$LAYERS10_OCI" "$WORK/layers10-files"
+  mkdir -p "$WORK/layers10-files"
+  cp -r "$IMAGES/busybox-oci" "$LAYERS10_OCI" || return 1
+  for ((i = 1; i <= 9; i++)); do
+    head -c 262144 /dev/urandom >"$WORK/layers10-files/layer-$i" || return 1
+    umoci insert --image "$LAYERS10_OCI:latest" "$WORK/layers10-files/layer-$i" "/layers/layer-$i" || return 1
+  done
+  umoci gc --layout "$LAYERS10_OCI" || return 1
+  local layers
+  layers=$(pull_blob_digests "$LAYERS10_OCI" | tail -n +3 | wc -l)
+  [ "$layers" = 10 ] || { echo "the 10-layer image has $layers layers" >&2; return 1; }
+}
+
 bench_pull() {
-  log "6b. pull $PULL_NAME from a local registry"
-  local s why=""
-  if [ -n "$LOAD_NA" ]; then
-    why=$LOAD_NA
-  elif ! start_registry; then
-    why="docker-registry did not start: $(last_error)"
-  elif ! quiet skopeo --insecure-policy copy --dest-tls-verify=false "oci-archive:$PULL_OCI" "docker://$REGISTRY/bench/$PULL_NAME:latest"; then
-    why="skopeo could not push the image to the local registry: $(last_error)"
+  log "6b. pull $PULL_NAME and 6c. a 10-layer image from a local registry"
+  local s why="" why10=""
+  if ! start_registry; then
+    why="docker-registry did not start: $(last_error)"; why10=$why
+  else
+    if [ -n "$LOAD_NA" ]; then
+      why=$LOAD_NA
+    elif ! quiet skopeo --insecure-policy copy --dest-tls-verify=false "oci-archive:$PULL_OCI" "docker://$REGISTRY/bench/$PULL_NAME:latest"; then
+      why="skopeo could not push the image to the local registry: $(last_error)"
+    fi
+    if ! quiet make_layers10; then
+      why10="could not build the 10-layer image with umoci: $(last_error)"
+    elif ! quiet skopeo --insecure-policy copy --dest-tls-verify=false "oci:$LAYERS10_OCI:latest" "docker://$REGISTRY/bench/layers10:latest"; then
+      why10="skopeo could not push the 10-layer image to the local registry: $(last_error)"
+    fi
   fi
   if [ -n "$why" ]; then
     for s in ours docker podman; do record_na pull "$s" "$why"; done
-    stop_registry
-    return 0
+  else
+    PULL_BLOBS=$(pull_blob_digests "$PULL_OCI" | tr '\n' ' ')
+    # shellcheck disable=SC2046
+    iterate pull pull "$ITER" $(available_systems pull ours docker podman)
+    for s in ours docker podman; do [ -z "${UNAVAILABLE[$s]:-}" ] && cli "$s" rmi -f "$REGISTRY/bench/$PULL_NAME:latest" >/dev/null 2>&1; done
   fi
-  PULL_BLOBS=$(pull_blob_digests | tr '\n' ' ')
-  # shellcheck disable=SC2046
-  iterate pull pull "$ITER" $(available_systems pull ours docker podman)
-  for s in ours docker podman; do [ -z "${UNAVAILABLE[$s]:-}" ] && cli "$s" rmi -f "$REGISTRY/bench/$PULL_NAME:latest" >/dev/null 2>&1; done
+  if [ -n "$why10" ]; then
+    for s in ours docker podman; do record_na pull_layers10 "$s" "$why10"; done
+  else
+    LAYERS10_BLOBS=$(pull_blob_digests "$LAYERS10_OCI" | tr '\n' ' ')
+    # shellcheck disable=SC2046
+    iterate pull_layers10 pull_layers10 "$ITER" $(available_systems pull_layers10 ours docker podman)
+    for s in ours docker podman; do [ -z "${UNAVAILABLE[$s]:-}" ] && cli "$s" rmi -f "$REGISTRY/bench/layers10:latest" >/dev/null 2>&1; done
+  fi
   stop_registry
 }
 

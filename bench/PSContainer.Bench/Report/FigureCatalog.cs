@@ -30,6 +30,8 @@ internal static class FigureCatalog
             "`docker load -i` of the docker archive / `podman load`, the image removed (and checked gone) before each run"),
         new("pull", "6b", "pull of the {image} test image from a local registry", "s", true, ["ours", "docker", "podman"],
             "`docker pull` / `podman pull` from Debian's docker-registry on 127.0.0.1 (plain HTTP; pushed once with skopeo), the image removed before each run"),
+        new("pull_layers10", "6c", "pull of a 10-layer image from a local registry", "s", true, ["ours", "docker", "podman"],
+            "as 6b; busybox plus 9 layers of one 256 KiB random file each, built in the run with `umoci insert`"),
         new("api_rps", "7a", "API: `GET /containers/json?all=1` with {api} containers", "req/s", false, ["ours", "docker"],
             "psc-bench api-rate: 4 keep-alive connections on the Unix socket, each body read in full"),
         new("ps", "7b", "`ps -a` wall time with {api} containers", "s", true, ["ours", "docker", "podman"],
@@ -51,5 +53,7 @@ internal static class FigureCatalog
         new("engine idle RSS at most 0.5× dockerd + containerd", "daemon_rss", "docker", 0.5, "#9"),
         new("pull faster than docker", "pull", "docker", 1.0, "#6"),
         new("pull faster than podman", "pull", "podman", 1.0, "#6"),
+        new("10-layer pull faster than docker", "pull_layers10", "docker", 1.0, "#6"),
+        new("10-layer pull faster than podman", "pull_layers10", "podman", 1.0, "#6"),
     ];
 }
