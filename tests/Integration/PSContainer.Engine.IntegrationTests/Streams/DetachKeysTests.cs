@@ -70,6 +70,23 @@ public sealed class DetachKeysTests(EngineFixture fixture) : IClassFixture<Engin
     }
 
     [RequiresRootFact]
+    public void WithoutATtyTheKeysAreOrdinaryInput()
+    {
+        _containers.Add("detach-notty");
+        var id = Engine.DockerOk("run -di --network none --name detach-notty busybox cat").Trim();
+        using (var attach = RawApiConnection.Open(Engine.SocketPath, "POST", $"/containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1"))
+        {
+            Assert.Equal(101, attach.Status);
+            // As in Docker, only a tty attach watches for the sequence: cat echoes it back.
+            attach.Send(0x10, 0x11);
+            attach.Send("plain\n");
+            attach.ReadUntil("plain");
+            Assert.Contains("\u0010\u0011plain", attach.Received, StringComparison.Ordinal);
+        }
+        Assert.True(Running("detach-notty"));
+    }
+
+    [RequiresRootFact]
     public void ABadSequenceIsA400BeforeTheUpgrade()
     {
         var id = RunShell("detach-bad");
