@@ -91,6 +91,22 @@ public sealed class UserNamespaceTests(BundleFixture fixture) : IClassFixture<Bu
     }
 
     [RequiresRootFact]
+    public void A_tmpcopyup_copy_of_host_owned_files_matches_runc()
+    {
+        // The image's /etc belongs to the host's root, unmapped here: both runtimes copy it with the
+        // owner the container sees (nobody), and the new tmpfs root is the namespace root's.
+        using var b = UserBundle("ls -lna /etc | awk '{print $1, $3, $4, $NF}'; stat -c '%a %u %g' /etc; echo x > /etc/new && ls -ln /etc/new | awk '{print $3, $4}'",
+            s => s.Mounts!.Add(new Mount { Destination = "/etc", Type = "tmpfs", Source = "tmpfs", Options = ["tmpcopyup", "nosuid"] }));
+        var psc = Cli.Psc_(b, "run", "-b", b.Dir, Id());
+        var runc = Cli.Runc(b, "run", "-b", b.Dir, Id());
+        Assert.True(runc.ExitCode == 0, runc.Stderr);
+        Assert.True(psc.ExitCode == 0, psc.Stderr);
+        Assert.Equal(runc.Stdout, psc.Stdout);
+        Assert.Contains("-rw-r--r-- 65534 65534 passwd", psc.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("755 0 0\n0 0\n", psc.Stdout, StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
     public void Exec_joins_the_user_namespace()
     {
         using var b = UserBundle("sleep 300");
