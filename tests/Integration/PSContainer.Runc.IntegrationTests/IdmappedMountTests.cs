@@ -65,6 +65,20 @@ public sealed class IdmappedMountTests(BundleFixture fixture) : IClassFixture<Bu
         Assert.Equal("0:0 /home\n0:0 /home/owned\n0 0 owned\n0:0 /home/created\n", r.Stdout);
         Assert.Equal("1000:1000", HostOwner("created"));
         Assert.Equal("1000:1000", HostOwner("owned")); // nothing was chowned
+
+        // The kernel lists the mount as idmapped (mountinfo's per-mount options).
+        using var info = NewBundle(s =>
+        {
+            s.Process!.Args = ["sh", "-c", "awk '$5 == \"/home\" {print $6}' /proc/self/mountinfo"];
+            s.Mounts!.Add(new Mount
+            {
+                Destination = "/home", Type = "bind", Source = _data, Options = ["rbind", "ro"],
+                UidMappings = Map(HostUser, 0, 1), GidMappings = Map(HostUser, 0, 1),
+            });
+        });
+        var mountinfo = Cli.Psc_(info, "run", "-b", info.Dir, Id());
+        Assert.True(mountinfo.ExitCode == 0, mountinfo.Stderr);
+        Assert.Equal("ro,relatime,idmapped\n", mountinfo.Stdout);
         Assert.Equal("by 1000\n", File.ReadAllText(Path.Combine(_data, "owned")));
     }
 
