@@ -11,7 +11,7 @@ public sealed partial class ContainerService
     private string MountVolumesForView(Container container, string view)
     {
         var user = "cp:" + container.Id;
-        var mounts = _volumes.AcquireViewMounts(container.Id, user);
+        var mounts = _volumes.AcquireViewMounts(container.Id, user, view);
         try
         {
             ArchiveViewMounter.MountAll(view, mounts);

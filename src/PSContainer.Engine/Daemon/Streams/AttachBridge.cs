@@ -27,9 +27,10 @@ public sealed class PendingAttach(HijackedConnection connection, AttachOptions o
 /// <summary>
 /// Joins a client's hijacked connection to a shim attach session: output frames go to the client
 /// (multiplexed, or raw for a tty), the client's bytes go to the process's stdin, and the end of
-/// the client's input closes stdin when asked (docker run -i, exec -i; never with a tty, as in dockerd). The close travels as a
-/// frame on the same stream as the data, so the process reads every byte before its EOF (a CloseIO
-/// request on another connection could overtake data still in flight). The bridge ends when the
+/// the client's input closes stdin when asked (docker run -i, exec -i; never with a tty, as in
+/// dockerd). The close travels as a frame on the same stream as the data, so the process reads
+/// every byte before its EOF (a CloseIO request on another connection could overtake data still
+/// in flight). The bridge ends when the
 /// process exits (the shim's Exit frame), the client disconnects, or (tty only, as in Docker) the
 /// client types the detach sequence: then the stream ends and the process keeps running with its
 /// stdin open.

@@ -1,3 +1,5 @@
+using PSContainer.Engine.Core.Volumes;
+
 namespace PSContainer.Engine.Daemon.Volumes;
 
 /// <summary>A mount to show in docker cp's view of a stopped container: host directory or file, where, how.</summary>
@@ -11,12 +13,15 @@ public sealed partial class VolumeService
     /// are mounted for <paramref name="user"/> until <see cref="ReleaseViewMounts"/>, which also keeps
     /// them from being removed meanwhile. tmpfs mounts are left out (a stopped container has none;
     /// the directory underneath is what Docker shows), and so is a -v bind whose host directory
-    /// does not exist yet (start creates it).
+    /// does not exist yet (start creates it). A volume that still waits for the image's content
+    /// (never started) gets it now from <paramref name="rootfs"/>, as dockerd fills volumes at
+    /// create: a copy into it must not make start see it non-empty and skip the image's files.
     /// </summary>
-    public List<ViewMount> AcquireViewMounts(string containerId, string user)
+    public List<ViewMount> AcquireViewMounts(string containerId, string user, string rootfs)
     {
         var mounts = new List<ViewMount>();
         var taken = new List<string>();
+        var changed = false;
         try
         {
             foreach (var point in Sorted(MountsOf(containerId)))
@@ -26,12 +31,25 @@ public sealed partial class VolumeService
                     case "volume":
                         var data = store.Mount(point.Name!, user);
                         taken.Add(point.Name!);
+                        if (point.CopyData)
+                        {
+                            lock (_copyLocks.GetOrAdd(point.Name!, _ => new Lock()))
+                            {
+                                VolumeCopier.CopyIntoEmpty(rootfs, point.Destination, data);
+                            }
+                            point.CopyData = false;
+                            changed = true;
+                        }
                         mounts.Add(new ViewMount(data, point.Destination, !point.RW, Recursive: true));
                         break;
                     case "bind" when Path.Exists(point.Source):
                         mounts.Add(new ViewMount(point.Source, point.Destination, !point.RW, !point.NonRecursive));
                         break;
                 }
+            }
+            if (changed)
+            {
+                Save(containerId);
             }
             return mounts;
         }

@@ -82,6 +82,25 @@ public sealed class StoppedMountsCopyCliTests(EngineFixture fixture) : IClassFix
     }
 
     [RequiresRootFact]
+    public void ACopyIntoANeverStartedImageVolumeKeepsTheImagesContent()
+    {
+        Engine.DockerOk("load -i " + Storage.VolumeImage.Write(_hostDir));
+        _containers.Add("cp-imagevol");
+        Engine.DockerOk($"create --network none --name cp-imagevol {Storage.VolumeImage.Tag} ls /data");
+        File.WriteAllText(Path.Combine(_hostDir, "added.txt"), "added\n");
+
+        // The anonymous volume gets the image's /data first (dockerd fills it at create), then the copy.
+        Engine.DockerOk($"cp cp-imagevol:/data/hello {_hostDir}/hello");
+        Assert.Equal("from the image\n", File.ReadAllText(Path.Combine(_hostDir, "hello")));
+        Engine.DockerOk($"cp {_hostDir}/added.txt cp-imagevol:/data/");
+
+        var run = Engine.Docker("start -a cp-imagevol");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("added.txt\nhello\nlink\nsub\n", run.Stdout);
+        Assert.Empty(TemporaryMounts());
+    }
+
+    [RequiresRootFact]
     public void ASymlinkInAVolumeResolvesInsideTheContainer()
     {
         var bind = Path.Combine(_hostDir, "links");
