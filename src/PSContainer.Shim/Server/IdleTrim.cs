@@ -10,10 +10,17 @@ namespace PSContainer.Shim.Server;
 internal sealed class IdleTrim : IDisposable
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
-    private readonly Timer _timer = new(_ => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+    private readonly Timer _timer = new(_ => Trim());
 
     /// <summary>(Re)arms the trim: it runs <see cref="Quiet"/> after the last call.</summary>
     public void AfterBurst() => _timer.Change(Quiet, Timeout.InfiniteTimeSpan);
 
     public void Dispose() => _timer.Dispose();
+
+    private static void Trim()
+    {
+        var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ShimLog.Info($"idle trim: GC heap committed {before / 1024} KiB -> {GC.GetGCMemoryInfo().TotalCommittedBytes / 1024} KiB");
+    }
 }
