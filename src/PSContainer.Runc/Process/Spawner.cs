@@ -10,6 +10,8 @@ namespace PSContainer.Runc.Process;
 /// </summary>
 public static unsafe class Spawner
 {
+    private const string SelfFd = "/proc/self/fd/";
+
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<FdMapping> mapping)
     {
         // Move every source above all targets first, so that no dup2 overwrites a source still to be copied.
@@ -25,6 +27,16 @@ public static unsafe class Spawner
             var high = Libc.Check(Libc.fcntl(m.Fd, 1030 /* F_DUPFD_CLOEXEC */, floor), "dup", $"fd {m.Fd}");
             toClose.Add(high);
             moved.Add(new FdMapping(high, m.Target));
+        }
+        // execve resolves a /proc/self/fd/N path after the dup2s, so N goes above every target too:
+        // otherwise a mapping onto N (more fds with PSC_TRACE_FILE or --preserve-fds) would replace
+        // the program, the sealed psc-nsexec copy, with another file (EACCES, or worse, a wrong exec).
+        if (path.StartsWith(SelfFd, StringComparison.Ordinal)
+            && int.TryParse(path.AsSpan(SelfFd.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var programFd))
+        {
+            var high = Libc.Check(Libc.fcntl(programFd, 1030 /* F_DUPFD_CLOEXEC */, floor), "dup", $"fd {programFd}");
+            toClose.Add(high);
+            path = SelfFd + high.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var actions = stackalloc byte[Libc.PosixSpawnFileActionsSize];

@@ -37,6 +37,18 @@ public class RunTests(BundleFixture fixture) : IClassFixture<BundleFixture>
     }
 
     [RequiresRootFact]
+    public void Run_with_a_trace_file_still_executes_the_sealed_helper()
+    {
+        // The trace file is one more fd mapped into psc-nsexec; it once landed on the number of the
+        // sealed helper's memfd, so execve of /proc/self/fd/N ran into the trace file (EACCES).
+        using var b = Sh("echo traced");
+        var trace = Path.Combine(b.Dir, "trace.jsonl");
+        var r = Cli.Exec("/usr/bin/env", [$"PSC_TRACE_FILE={trace}", Cli.Psc, "--root", b.PscRoot, "run", "-b", b.Dir, Id()]);
+        Assert.Equal((0, "traced\n", ""), (r.ExitCode, r.Stdout, r.Stderr));
+        Assert.Contains("\"step\":\"nsexec.execve\"", File.ReadAllText(trace), StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact]
     public void Create_does_not_run_the_process_until_start()
     {
         using var b = fixture.NewBundle(s => s.Process!.Args = ["sleep", "300"]);
