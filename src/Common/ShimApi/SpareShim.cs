@@ -1,3 +1,5 @@
+using PSContainer.Interop.Linux;
+
 namespace PSContainer.ShimApi;
 
 /// <summary>
@@ -36,12 +38,37 @@ public sealed class SpareShim : IAsyncDisposable
         }
     }
 
+    /// <summary>The longest <see cref="DisposeAsync"/> waits for an unbound spare to exit.</summary>
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
+
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
             _connection = null;
+            // Wait until it is gone, so that an engine stopping next finds the shims' parent
+            // cgroup empty and can remove it (the spare leaves it only by exiting).
+            await Task.Run(() => WaitForExit(Pid, ExitWait)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="pid"/> has exited (or was collected already), at most <paramref name="limit"/>.</summary>
+    private static unsafe void WaitForExit(int pid, TimeSpan limit)
+    {
+        var pidFd = Libc.pidfd_open(pid);
+        if (pidFd < 0)
+        {
+            return; // ESRCH: already exited and collected
+        }
+        try
+        {
+            var poll = new Libc.PollFd { Fd = pidFd, Events = Libc.POLLIN };
+            _ = Libc.poll(&poll, 1, (int)limit.TotalMilliseconds);
+        }
+        finally
+        {
+            Libc.close(pidFd);
         }
     }
 }
