@@ -214,22 +214,11 @@ public sealed class EngineHost : IAsyncDisposable
         await _server.DisposeAsync().ConfigureAwait(false);
         // The shims and their containers keep running: that is the point of them.
         await _shims.DisposeAsync().ConfigureAwait(false);
-        // Their parent cgroups stay while they hold anything; empty ones go with the engine. The
-        // shims of containers removed just before the stop (and an unbound spare) leave theirs only
-        // by exiting, a moment later: with no task left, give them up to 2 s to do so.
-        string[] parents = [Containers.CgroupParent, ParentCgroupCleanup.ShimParent];
-        var deadline = Environment.TickCount64 + (Containers.Store.All().Any(c => c.Record.State.HasTask) ? 0 : 2000);
-        while (true)
-        {
-            ParentCgroupCleanup.RemoveEmpty("/sys/fs/cgroup", parents,
-                (path, error) => _logger.LogWarning("removing the empty cgroup {Path}: {Error}", path, error));
-            var left = ParentCgroupCleanup.Hierarchies("/sys/fs/cgroup").Any(h => parents.Any(p => Directory.Exists(Path.Join(h, p.Trim('/')))));
-            if (!left || Environment.TickCount64 >= deadline)
-            {
-                break;
-            }
-            await Task.Delay(100).ConfigureAwait(false);
-        }
+        // Their parent cgroups stay while they hold anything; empty ones go with the engine. With
+        // no task left, what is still inside is exiting: give it up to 2 s.
+        var patience = Containers.Store.All().Any(c => c.Record.State.HasTask) ? TimeSpan.Zero : TimeSpan.FromSeconds(2);
+        await ParentCgroupCleanup.RemoveEmptyAsync("/sys/fs/cgroup", [Containers.CgroupParent, ParentCgroupCleanup.ShimParent], patience,
+            (path, error) => _logger.LogWarning("removing the empty cgroup {Path}: {Error}", path, error)).ConfigureAwait(false);
         _loggers.Dispose();
     }
 }

@@ -20,4 +20,19 @@ public static class ShimServerKnobs
     /// </summary>
     public static readonly IReadOnlyList<(string Name, string Value)> All =
         [("DOTNET_EnableDiagnostics", "0"), ("DOTNET_GCgen0size", "10000")];
+
+    /// <summary>Sets each knob that is not set yet, and <see cref="AddedList"/> to the ones it set.</summary>
+    public static void AddMissing(Func<string, bool> isSet, Action<string, string> set)
+    {
+        var added = new List<string>();
+        foreach (var (name, value) in All)
+        {
+            if (!isSet(name))
+            {
+                set(name, value);
+                added.Add(name);
+            }
+        }
+        set(AddedList, string.Join(',', added));
+    }
 }

@@ -114,15 +114,7 @@ public static class ShimServerLauncher
     private static (int Pid, SafeFdHandle Ready) Spawn(string shimPath, IReadOnlyList<string> args, string log)
     {
         var environment = PosixSpawner.CurrentEnvironment();
-        var added = new List<string>();
-        foreach (var (name, value) in ShimServerKnobs.All)
-        {
-            if (environment.TryAdd(name, value))
-            {
-                added.Add(name);
-            }
-        }
-        environment[ShimServerKnobs.AddedList] = string.Join(',', added);
+        ShimServerKnobs.AddMissing(environment.ContainsKey, (name, value) => environment[name] = value);
         var logFd = Libc.open(log, Libc.O_WRONLY | 0x400 /* O_APPEND */ | Libc.O_CREAT | Libc.O_CLOEXEC, 0x1A4 /* 0644 */);
         if (logFd < 0)
         {

@@ -5,19 +5,8 @@ namespace PSContainer.Shim.Commands;
 /// <summary>The server side of <see cref="ShimServerKnobs"/>: `start` adds them, the server removes them.</summary>
 internal static class ServerEnvironment
 {
-    public static void PrepareForServer()
-    {
-        var added = new List<string>();
-        foreach (var (name, value) in ShimServerKnobs.All)
-        {
-            if (Environment.GetEnvironmentVariable(name) is null)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-                added.Add(name);
-            }
-        }
-        Environment.SetEnvironmentVariable(ShimServerKnobs.AddedList, string.Join(',', added));
-    }
+    public static void PrepareForServer() =>
+        ShimServerKnobs.AddMissing(name => Environment.GetEnvironmentVariable(name) is not null, Environment.SetEnvironmentVariable);
 
     public static void RestoreAfterStartup()
     {

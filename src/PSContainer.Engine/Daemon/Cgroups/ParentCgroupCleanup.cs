@@ -46,6 +46,26 @@ public static class ParentCgroupCleanup
         return removed;
     }
 
+    /// <summary>
+    /// <see cref="RemoveEmpty"/>, repeated every 100 ms for up to <paramref name="patience"/> while
+    /// any of the parents still exists: processes that are exiting (the shims of containers removed
+    /// just before, an unbound spare) leave their cgroup only a moment later.
+    /// </summary>
+    public static async Task RemoveEmptyAsync(string cgroupRoot, IReadOnlyCollection<string> names, TimeSpan patience, Action<string, string>? onError = null)
+    {
+        var deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        while (true)
+        {
+            RemoveEmpty(cgroupRoot, names, onError);
+            var left = Hierarchies(cgroupRoot).Any(h => names.Any(n => Directory.Exists(Path.Join(h, n.Trim('/')))));
+            if (!left || Environment.TickCount64 >= deadline)
+            {
+                return;
+            }
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Pure cgroup v2: the root itself; v1 or hybrid: every mounted hierarchy below it (symlinks such as cpu -> cpu,cpuacct skipped).</summary>
     public static IReadOnlyList<string> Hierarchies(string cgroupRoot)
     {

@@ -29,17 +29,8 @@ public sealed partial class VolumeService
                 switch (point.Type)
                 {
                     case "volume":
-                        var data = store.Mount(point.Name!, user);
+                        var data = MountAndFill(point, user, rootfs, ref changed);
                         taken.Add(point.Name!);
-                        if (point.CopyData)
-                        {
-                            lock (_copyLocks.GetOrAdd(point.Name!, _ => new Lock()))
-                            {
-                                VolumeCopier.CopyIntoEmpty(rootfs, point.Destination, data);
-                            }
-                            point.CopyData = false;
-                            changed = true;
-                        }
                         mounts.Add(new ViewMount(data, point.Destination, !point.RW, Recursive: true));
                         break;
                     case "bind" when Path.Exists(point.Source):

@@ -181,17 +181,8 @@ public sealed partial class VolumeService
                 switch (point.Type)
                 {
                     case "volume":
-                        var data = store.Mount(point.Name!, containerId);
+                        MountAndFill(point, containerId, rootfs, ref changed);
                         mounted.Add(point.Name!);
-                        if (point.CopyData)
-                        {
-                            lock (_copyLocks.GetOrAdd(point.Name!, _ => new Lock()))
-                            {
-                                VolumeCopier.CopyIntoEmpty(rootfs, point.Destination, data);
-                            }
-                            point.CopyData = false;
-                            changed = true;
-                        }
                         events?.Publish("volume", "mount", point.Name!, new Dictionary<string, string>
                         {
                             ["driver"] = point.Driver,
@@ -225,6 +216,34 @@ public sealed partial class VolumeService
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Mounts <paramref name="point"/>'s volume for <paramref name="user"/> and returns its data
+    /// directory; a volume that still waits for the image's content gets it now, once (then
+    /// <paramref name="changed"/>: the container's mount records need saving).
+    /// </summary>
+    private string MountAndFill(MountPointRecord point, string user, string rootfs, ref bool changed)
+    {
+        var data = store.Mount(point.Name!, user);
+        if (point.CopyData)
+        {
+            try
+            {
+                lock (_copyLocks.GetOrAdd(point.Name!, _ => new Lock()))
+                {
+                    VolumeCopier.CopyIntoEmpty(rootfs, point.Destination, data);
+                }
+            }
+            catch
+            {
+                store.Unmount(point.Name!, user); // the caller never saw it mounted
+                throw;
+            }
+            point.CopyData = false;
+            changed = true;
+        }
+        return data;
     }
 
     /// <summary>The container stopped: its volumes lose an active user (the last one out unmounts). Idempotent.</summary>
